@@ -1,0 +1,85 @@
+/**
+ * The one error type of tensorwire. Codecs, the server and the clients throw it; transports turn it
+ * into an HTTP status or a gRPC status through `errorStatus`, the only place that mapping lives.
+ */
+export type ErrorCode =
+  | "invalid_argument"
+  | "not_found"
+  | "already_exists"
+  | "failed_precondition"
+  | "resource_exhausted"
+  | "unauthenticated"
+  | "permission_denied"
+  | "unavailable"
+  | "unimplemented"
+  | "deadline_exceeded"
+  | "cancelled"
+  | "internal";
+
+/** gRPC status numbers are fixed by the gRPC spec (google.rpc.Code); they equal Connect's `Code` enum. */
+export const errorStatus: Readonly<Record<ErrorCode, { readonly http: number; readonly grpc: number }>> = {
+  // A client's mistake: Triton, KServe and the OIP spec all answer 400.
+  invalid_argument: { http: 400, grpc: 3 },
+  // Triton and MLServer answer 404 for unknown models; the spec allows 400, 404 is the stricter choice.
+  not_found: { http: 404, grpc: 5 },
+  already_exists: { http: 409, grpc: 6 },
+  // Triton folds FAILED_PRECONDITION into 400; Seldon's pipeline gateway uses 424 only for readiness.
+  failed_precondition: { http: 400, grpc: 9 },
+  // Oversized bodies: 413 is what HTTP clients and proxies understand.
+  resource_exhausted: { http: 413, grpc: 8 },
+  unauthenticated: { http: 401, grpc: 16 },
+  permission_denied: { http: 403, grpc: 7 },
+  // Not ready / draining: Triton and KServe both answer 503.
+  unavailable: { http: 503, grpc: 14 },
+  unimplemented: { http: 501, grpc: 12 },
+  deadline_exceeded: { http: 504, grpc: 4 },
+  // 499 is the de-facto "client closed request" status (nginx, TF-Serving).
+  cancelled: { http: 499, grpc: 1 },
+  internal: { http: 500, grpc: 13 },
+};
+
+export interface ErrorDetails {
+  /** The tensor the error concerns, when there is one. */
+  readonly tensor?: string;
+  /** The field (JSON key, proto field, header) that was wrong. */
+  readonly field?: string;
+}
+
+export class TensorwireError extends Error {
+  override readonly name = "TensorwireError";
+  readonly code: ErrorCode;
+  readonly tensor: string | undefined;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.tensor = details.tensor;
+    this.field = details.field;
+  }
+
+  get httpStatus(): number {
+    return errorStatus[this.code].http;
+  }
+
+  get grpcStatus(): number {
+    return errorStatus[this.code].grpc;
+  }
+
+  /** Anything thrown becomes a TensorwireError; foreign errors are internal faults, never a client's. */
+  static from(err: unknown): TensorwireError {
+    if (err instanceof TensorwireError) {
+      return err;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    return new TensorwireError("internal", message, {}, { cause: err });
+  }
+}
+
+/** Shorthand for the most common failure: a request that does not match what was expected. */
+export function invalidArgument(message: string, details: ErrorDetails = {}): TensorwireError {
+  return new TensorwireError("invalid_argument", message, details);
+}
+
+/** Validators return a result; exactly one caller turns a failure into a thrown error. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };

@@ -1,0 +1,54 @@
+import type { Result } from "./error.js";
+
+/**
+ * Checks a request shape: every dimension a non-negative safe integer. `-1` belongs in model
+ * metadata only; a tensor on the wire always has concrete dimensions.
+ */
+export function parseShape(value: unknown): Result<number[]> {
+  if (!Array.isArray(value)) {
+    return { ok: false, error: `expected shape to be an array of non-negative integers, got ${describe(value)}` };
+  }
+  const shape: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const dim: unknown = value[i];
+    const n = typeof dim === "bigint" ? Number(dim) : dim;
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
+      return {
+        ok: false,
+        error: `expected shape[${i}] to be a non-negative integer, got ${describe(dim)}`,
+      };
+    }
+    shape.push(n);
+  }
+  return { ok: true, value: shape };
+}
+
+/** Product of the dimensions; 1 for a scalar (empty shape). */
+export function elementCount(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) {
+    n *= d;
+  }
+  return n;
+}
+
+export function formatShape(shape: readonly (number | bigint)[]): string {
+  return `[${shape.join(",")}]`;
+}
+
+/** A short, bounded rendering of an unexpected value for error messages. */
+export function describe(value: unknown): string {
+  if (value === undefined) {
+    return "nothing";
+  }
+  if (typeof value === "bigint") {
+    return `${value}`;
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
