@@ -1,0 +1,190 @@
+import { readFileSync } from "node:fs";
+import { invalidArgument, type Parameters, type Tensor, TensorwireError } from "@tensorwire/codec";
+import type { ModelRegistry } from "../registry/model-registry.js";
+import { checkModelName, pipelineSuffix } from "../repository/model-name.js";
+import type { DataPlane, ModelStatistics } from "./data-plane.js";
+import { validateRequest } from "./validate-request.js";
+
+export interface DataPlaneDeps {
+  readonly registry: ModelRegistry;
+}
+
+/**
+ * Extensions this server implements end to end, no more: binary data (in the REST transport),
+ * the repository API and statistics. Triton's classification, shared memory, sequence, trace and
+ * logging extensions are absent, so clients that probe for them get an honest answer.
+ */
+const extensions = ["binary_tensor_data", "model_repository", "statistics"] as const;
+
+// src/core and dist/core are both two levels below the package root.
+const serverVersion = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+export function createDataPlane(deps: DataPlaneDeps): DataPlane {
+  const { registry } = deps;
+
+  const checkControlMode = (action: "load" | "unload"): void => {
+    if (registry.controlMode !== "explicit") {
+      // Triton answers UNAVAILABLE here too: the API exists but the server's mode forbids it.
+      throw new TensorwireError(
+        "unavailable",
+        `explicit model ${action} is not allowed in model control mode '${registry.controlMode}'`,
+      );
+    }
+  };
+
+  return {
+    serverLive: () => true,
+    serverReady: () => registry.ready(),
+    serverMetadata: () => ({ name: "tensorwire", version: serverVersion, extensions }),
+
+    modelMetadata(model) {
+      rejectPipeline(model.name);
+      const lease = registry.acquire(model);
+      lease.release();
+      const { binding } = lease.served;
+      return {
+        name: model.name,
+        versions: registry.readyVersions(model.name),
+        platform: binding.platform,
+        inputs: binding.inputs,
+        outputs: binding.outputs,
+      };
+    },
+
+    modelReady(model) {
+      return !model.name.endsWith(pipelineSuffix) && registry.peek(model) !== undefined;
+    },
+
+    async infer(model, request, context) {
+      rejectPipeline(model.name);
+      const start = process.hrtime.bigint();
+      const lease = registry.acquire(model);
+      const { served } = lease;
+      try {
+        if (context.signal?.aborted) {
+          throw new TensorwireError("cancelled", `request for model '${model.name}' was cancelled`);
+        }
+        const validated = validateRequest(model.name, served.binding, request);
+        if (!validated.ok) {
+          throw invalidArgument(validated.error);
+        }
+        const inputsDone = process.hrtime.bigint();
+        const produced = await served.runtime.infer(validated.value.inputs, {
+          outputs: validated.value.outputs,
+          ...(context.signal === undefined ? {} : { signal: context.signal }),
+        });
+        const inferDone = process.hrtime.bigint();
+        const byName = new Map(produced.map((tensor) => [tensor.name, tensor]));
+        const outputs = validated.value.outputs.map((name): Tensor => {
+          const tensor = byName.get(name);
+          if (tensor === undefined) {
+            throw new TensorwireError("internal", `model '${model.name}' did not produce output '${name}'`, {
+              tensor: name,
+            });
+          }
+          const exposed = served.binding.outputTarget.get(name) ?? name;
+          return exposed === name ? tensor : ({ ...tensor, name: exposed } as Tensor);
+        });
+        const end = process.hrtime.bigint();
+        const first = served.binding.inputs[0];
+        served.statistics.recordSuccess({
+          batchSize: batchSize(
+            first?.shape,
+            validated.value.inputs.find((t) => t.name === first?.name)?.shape,
+          ),
+          totalNs: Number(end - start),
+          computeInputNs: Number(inputsDone - start),
+          computeInferNs: Number(inferDone - inputsDone),
+          computeOutputNs: Number(end - inferDone),
+        });
+        return {
+          modelName: model.name,
+          modelVersion: served.version,
+          ...(request.id === undefined ? {} : { id: request.id }),
+          outputs,
+        };
+      } catch (err) {
+        served.statistics.recordFailure(Number(process.hrtime.bigint() - start));
+        throw err;
+      } finally {
+        lease.release();
+      }
+    },
+
+    repositoryIndex({ readyOnly }) {
+      const entries = registry.index();
+      return readyOnly ? entries.filter((entry) => entry.state === "READY") : entries;
+    },
+
+    async repositoryLoad(name, parameters) {
+      checkControlMode("load");
+      checkName(name);
+      // Triton's `config` and `file:<version>/<name>` overrides would let a client write models.
+      rejectParameters(parameters, []);
+      await registry.load(name);
+    },
+
+    async repositoryUnload(name, parameters) {
+      checkControlMode("unload");
+      checkName(name);
+      // No model depends on another yet, so unloading dependents is always a no-op.
+      rejectParameters(parameters, ["unload_dependents"]);
+      await registry.unload(name);
+    },
+
+    statistics(model) {
+      if (model?.name !== undefined) {
+        rejectPipeline(model.name);
+      }
+      const selected = registry
+        .served()
+        .filter(
+          (s) =>
+            (model?.name === undefined || s.name === model.name) &&
+            (model?.version === undefined || model.version === "" || s.version === model.version),
+        );
+      if (model?.name !== undefined && selected.length === 0) {
+        const version = model.version ? ` version ${model.version}` : "";
+        throw new TensorwireError(
+          "not_found",
+          `requested model '${model.name}'${version} is not found or not ready`,
+        );
+      }
+      return selected
+        .map((s): ModelStatistics => s.statistics.snapshot(s.name, s.version))
+        .sort((a, b) => a.name.localeCompare(b.name) || Number(a.version) - Number(b.version));
+    },
+  };
+}
+
+function rejectPipeline(name: string): void {
+  if (name.endsWith(pipelineSuffix)) {
+    // Pipelines arrive later; the name is reserved now so clients already get Seldon's answer.
+    throw new TensorwireError("not_found", `pipeline '${name.slice(0, -pipelineSuffix.length)}' not found`);
+  }
+}
+
+function checkName(name: string): void {
+  rejectPipeline(name);
+  const checked = checkModelName(name);
+  if (!checked.ok) {
+    throw invalidArgument(checked.error);
+  }
+}
+
+function rejectParameters(parameters: Parameters | undefined, allowed: readonly string[]): void {
+  const unsupported = Object.keys(parameters ?? {}).filter((key) => !allowed.includes(key));
+  if (unsupported.length > 0) {
+    throw new TensorwireError("unimplemented", `repository parameter '${unsupported[0]}' is not supported`);
+  }
+}
+
+/**
+ * The batch size Triton's statistics count: dimension 0 of the first input when the model's first
+ * dimension is variable (a batch dimension), else 1.
+ */
+function batchSize(expected: readonly number[] | undefined, actual: readonly number[] | undefined): number {
+  return expected?.[0] === -1 && actual?.[0] !== undefined ? actual[0] : 1;
+}

@@ -1,0 +1,83 @@
+import { type ControlMode, createModelRegistry, type ModelRegistry } from "../registry/model-registry.js";
+import { combineSources, createMemorySource, type ModelDeclaration } from "../repository/memory-source.js";
+import { createModelRepository } from "../repository/model-repository.js";
+import type { ModelSource } from "../repository/model-source.js";
+import { defaultZoo } from "../zoo/default-zoo.js";
+import { createDataPlane } from "./create-data-plane.js";
+import type { DataPlane } from "./data-plane.js";
+
+export interface ServerCoreOptions {
+  /** A model repository directory (see `createModelRepository`). Default: none. */
+  readonly repository: string | undefined;
+  /** Models declared in memory, served beside the repository's (a repository model of the same name wins). */
+  readonly models: readonly ModelDeclaration[];
+  /**
+   * Serve the default zoo (iris, tfsimple, identity_*, fraud, echo, constant). Default: true when
+   * neither `repository` nor `models` is given, so `startServer({ models })` serves exactly `models`.
+   */
+  readonly zoo: boolean;
+  /** Default "none": load everything at start, no load/unload API. See `ControlMode`. */
+  readonly controlMode: ControlMode;
+  /** explicit mode: models to load at start ("*" for all). Default: none. */
+  readonly loadModels: readonly string[];
+  /** poll mode: milliseconds between repository scans. Default 5000, a cheap directory walk. */
+  readonly pollIntervalMs: number;
+  /** Let configs and symlinks reach ONNX files outside the repository. Default false. */
+  readonly allowExternalPaths: boolean;
+  /** Directories whose modules `function` models may import (imports run code). Default: none. */
+  readonly functionModuleRoots: readonly string[];
+}
+
+export interface ServerCore {
+  readonly dataPlane: DataPlane;
+  /** @private Internal code, does not follow semantic versioning. */
+  readonly registry: ModelRegistry;
+  /** Stops polling and unloads every model after its in-flight requests end. */
+  close(): Promise<void>;
+}
+
+export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}): ServerCoreOptions {
+  return {
+    repository: options.repository,
+    models: options.models ?? [],
+    zoo: options.zoo ?? (options.repository === undefined && options.models === undefined),
+    controlMode: options.controlMode ?? "none",
+    loadModels: options.loadModels ?? [],
+    pollIntervalMs: options.pollIntervalMs ?? 5000,
+    allowExternalPaths: options.allowExternalPaths ?? false,
+    functionModuleRoots: options.functionModuleRoots ?? [],
+  };
+}
+
+/**
+ * Builds the model sources, loads the start-up models and returns the data plane. Resolves once
+ * every start-up model has loaded or failed; a failed model is UNAVAILABLE with its reason in the
+ * repository index and keeps `serverReady()` false, as Triton's strict readiness does.
+ */
+export async function createServerCore(partial: Partial<ServerCoreOptions> = {}): Promise<ServerCore> {
+  const options = makeServerCoreOptions(partial);
+  const sources: ModelSource[] = [];
+  if (options.repository !== undefined) {
+    sources.push(
+      createModelRepository({
+        root: options.repository,
+        allowExternalPaths: options.allowExternalPaths,
+        functionModuleRoots: options.functionModuleRoots,
+      }),
+    );
+  }
+  const declarations = [...options.models, ...(options.zoo ? defaultZoo() : [])];
+  if (declarations.length > 0) {
+    sources.push(
+      await createMemorySource(declarations, { functionModuleRoots: options.functionModuleRoots }),
+    );
+  }
+  const registry = createModelRegistry({
+    source: combineSources(sources),
+    controlMode: options.controlMode,
+    startupModels: options.loadModels,
+    pollIntervalMs: options.pollIntervalMs,
+  });
+  await registry.start();
+  return { dataPlane: createDataPlane({ registry }), registry, close: () => registry.close() };
+}

@@ -1,0 +1,102 @@
+import { type Datatype, type Tensor, TensorwireError, tensorFromOrt, tensorToOrt } from "@tensorwire/codec";
+import { InferenceSession, type Tensor as OrtTensor } from "onnxruntime-node";
+import type { TensorMetadata } from "../core/data-plane.js";
+import type { ModelRuntime, RuntimeInferOptions, RuntimeMetadata } from "./model-runtime.js";
+import type { OnnxRuntimeSpec } from "./runtime-spec.js";
+
+// The inverse of the codec's datatype → ORT type table, for model metadata; ORT types with no OIP
+// datatype (bfloat16, int4, float8…) make the model unservable rather than mislabelled.
+const datatypeOfOrtType: Readonly<Partial<Record<OrtTensor.Type, Datatype>>> = {
+  bool: "BOOL",
+  uint8: "UINT8",
+  uint16: "UINT16",
+  uint32: "UINT32",
+  uint64: "UINT64",
+  int8: "INT8",
+  int16: "INT16",
+  int32: "INT32",
+  int64: "INT64",
+  float16: "FP16",
+  float32: "FP32",
+  float64: "FP64",
+  string: "BYTES",
+};
+
+/** Serves an ONNX model with onnxruntime-node; names, datatypes and shapes come from the model. */
+export function createOnnxRuntime(spec: OnnxRuntimeSpec): ModelRuntime {
+  let session: InferenceSession | undefined;
+  let meta: RuntimeMetadata | undefined;
+  return {
+    async load() {
+      const created =
+        typeof spec.model === "string"
+          ? await InferenceSession.create(spec.model)
+          : await InferenceSession.create(spec.model);
+      try {
+        meta = {
+          platform: "onnxruntime_onnx",
+          inputs: created.inputMetadata.map(tensorMetadata),
+          outputs: created.outputMetadata.map(tensorMetadata),
+        };
+      } catch (err) {
+        await created.release();
+        throw err;
+      }
+      session = created;
+    },
+    metadata() {
+      if (meta === undefined) {
+        throw new TensorwireError("unavailable", "ONNX model is not loaded");
+      }
+      return meta;
+    },
+    async infer(inputs: readonly Tensor[], options: RuntimeInferOptions) {
+      if (session === undefined) {
+        throw new TensorwireError("unavailable", "ONNX model is not loaded");
+      }
+      const feeds: Record<string, OrtTensor> = {};
+      for (const input of inputs) {
+        feeds[input.name] = tensorToOrt(input);
+      }
+      // Passing the fetch list makes ORT compute only what was asked for.
+      const results = await session.run(feeds, [...options.outputs]);
+      return options.outputs.map((name) => {
+        const value = results[name];
+        if (value === undefined) {
+          throw new TensorwireError("internal", `ONNX Runtime returned no output '${name}'`, {
+            tensor: name,
+          });
+        }
+        return tensorFromOrt(name, value);
+      });
+    },
+    async unload() {
+      const current = session;
+      session = undefined;
+      await current?.release();
+    },
+  };
+}
+
+function tensorMetadata(value: InferenceSession.ValueMetadata): TensorMetadata {
+  if (!value.isTensor) {
+    throw new TensorwireError(
+      "failed_precondition",
+      `ONNX value '${value.name}' is not a tensor (sequence or map)`,
+      {
+        tensor: value.name,
+      },
+    );
+  }
+  const datatype = datatypeOfOrtType[value.type];
+  if (datatype === undefined) {
+    throw new TensorwireError(
+      "failed_precondition",
+      `ONNX tensor '${value.name}' has element type '${value.type}', which has no OIP datatype`,
+      { tensor: value.name },
+    );
+  }
+  // Symbolic dimensions ("batch") and unknown ones are variable: -1 in OIP metadata.
+  const shape = value.shape.map((dim) => (typeof dim === "number" && dim >= 0 ? dim : -1));
+  return { name: value.name, datatype, shape };
+}

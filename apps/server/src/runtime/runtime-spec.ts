@@ -1,0 +1,58 @@
+import type { ErrorCode, Tensor } from "@tensorwire/codec";
+import type { TensorMetadata } from "../core/data-plane.js";
+
+/** How to build one model version's runtime: the `kind` picks the factory in `runtimeFactories`. */
+export type RuntimeSpec = OnnxRuntimeSpec | EchoRuntimeSpec | ConstantRuntimeSpec | FunctionRuntimeSpec;
+
+export type RuntimeKind = RuntimeSpec["kind"];
+
+export interface OnnxRuntimeSpec {
+  readonly kind: "onnx";
+  /** The ONNX model: its bytes, or the path of a file the repository has already vetted. */
+  readonly model: Uint8Array | string;
+}
+
+/** Returns each input as an output, renamed by `rename` (input name → output name). */
+export interface EchoRuntimeSpec {
+  readonly kind: "echo";
+  readonly inputs: readonly TensorMetadata[];
+  readonly rename: Readonly<Record<string, string>>;
+}
+
+/** Returns fixed outputs whatever the inputs. */
+export interface ConstantRuntimeSpec {
+  readonly kind: "constant";
+  readonly inputs: readonly TensorMetadata[];
+  readonly outputs: readonly Tensor[];
+}
+
+/**
+ * Runs `infer(inputs: Tensor[]) → Tensor[] | Promise<Tensor[]>` exported by a JS module. The path
+ * is absolute and was checked against the operator's allowed roots before this spec was built.
+ */
+export interface FunctionRuntimeSpec {
+  readonly kind: "function";
+  readonly inputs: readonly TensorMetadata[];
+  readonly outputs: readonly TensorMetadata[];
+  readonly module: string;
+}
+
+/** Behaviour added to any runtime, for testing clients against slow or failing models. */
+export interface RuntimeModifiers {
+  readonly latency?: LatencySpec;
+  readonly errors?: ErrorInjectionSpec;
+}
+
+/** Extra time before each inference, in milliseconds; samples below 0 count as 0. */
+export type LatencySpec =
+  | { readonly distribution: "fixed"; readonly ms: number }
+  | { readonly distribution: "uniform"; readonly minMs: number; readonly maxMs: number }
+  | { readonly distribution: "normal"; readonly meanMs: number; readonly stdDevMs: number };
+
+export interface ErrorInjectionSpec {
+  /** Probability in [0, 1] that an inference fails instead of running. */
+  readonly rate: number;
+  /** The error code returned; transports map it to HTTP and gRPC statuses. Default "internal". */
+  readonly code: ErrorCode;
+  readonly message: string;
+}

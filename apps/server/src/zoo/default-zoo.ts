@@ -1,0 +1,47 @@
+import { datatypes } from "@tensorwire/codec";
+import { fraudModel, identityModel, irisModel, tfsimpleModel } from "@tensorwire/models";
+import type { ModelDeclaration } from "../repository/memory-source.js";
+
+/**
+ * The models served when no repository is given, built in memory at start-up (~0.1 s, mostly
+ * training the iris classifier):
+ * - `iris`: input "input" FP32 [-1,4], outputs "predict" INT64 [-1] and "predict_proba" FP32 [-1,3].
+ *   Seldon's documented calls work verbatim: curl sends "predict" FP32, grpcurl "input" FP32 and
+ *   tritonclient "predict" FP64, so "predict" is an alias of the input and FP64 is cast to FP32.
+ * - `tfsimple`: Triton's simple add/sub, INT32 [-1,16] INPUT0/INPUT1 → OUTPUT0 (sum), OUTPUT1 (difference).
+ * - `identity_<datatype>` for every OIP datatype: INPUT0 [-1,-1] → OUTPUT0.
+ * - `fraud`: "input" FP32 [-1,29] → "probability" FP32 [-1,1].
+ * - `echo` (mock): INPUT0 FP32 [-1,-1] → OUTPUT0, and `constant` (mock): any INPUT0 FP32 [-1,-1]
+ *   → OUTPUT0 FP32 [1,3] = [0.1, 0.2, 0.7].
+ */
+export function defaultZoo(): ModelDeclaration[] {
+  return [
+    {
+      name: "iris",
+      onnx: irisModel().onnx,
+      config: { inputs: [{ name: "input", aliases: ["predict"], acceptDatatypes: ["FP64"] }] },
+    },
+    { name: "tfsimple", onnx: tfsimpleModel().onnx },
+    ...datatypes.map((datatype) => ({
+      name: `identity_${datatype.toLowerCase()}`,
+      onnx: identityModel(datatype).onnx,
+    })),
+    { name: "fraud", onnx: fraudModel().onnx },
+    {
+      name: "echo",
+      config: {
+        runtime: "echo",
+        inputs: [{ name: "INPUT0", datatype: "FP32", shape: [-1, -1] }],
+        rename: { INPUT0: "OUTPUT0" },
+      },
+    },
+    {
+      name: "constant",
+      config: {
+        runtime: "constant",
+        inputs: [{ name: "INPUT0", datatype: "FP32", shape: [-1, -1] }],
+        outputs: [{ name: "OUTPUT0", datatype: "FP32", shape: [1, 3], data: [0.1, 0.2, 0.7] }],
+      },
+    },
+  ];
+}

@@ -1,0 +1,23 @@
+export type { AddSubDatatype } from "./add-sub-model.js";
+export { addSubModel, tfsimpleModel } from "./add-sub-model.js";
+export type {
+  AttributeValue,
+  Dim,
+  GraphSpec,
+  InitializerSpec,
+  NodeSpec,
+  OnnxModelOptions,
+  ValueSpec,
+} from "./build-onnx-model.js";
+export { buildOnnxModel } from "./build-onnx-model.js";
+export type { FraudScorer } from "./fraud-model.js";
+export { fraudModel, fraudPredict, fraudScorer } from "./fraud-model.js";
+export { identityModel } from "./identity-model.js";
+export type { IrisClassifier, IrisPrediction } from "./iris-model.js";
+export { irisClasses, irisModel, irisPredict, trainIrisClassifier } from "./iris-model.js";
+export { mixedOutputsModel } from "./mixed-outputs-model.js";
+export { mulberry32 } from "./mulberry32.js";
+export type { OipDataMap, OipDatatype, OnnxDatatypeInfo } from "./oip-datatype.js";
+export { oipDatatypes, onnxDatatypeTable } from "./oip-datatype.js";
+export type { OnnxModel, TensorSpec } from "./onnx-model.js";
+export { onnxModel } from "./onnx-model.js";

@@ -1,0 +1,29 @@
+import { buildOnnxModel, type GraphSpec, type OnnxModelOptions, type ValueSpec } from "./build-onnx-model.js";
+import type { OipDatatype } from "./oip-datatype.js";
+
+/** A model input or output in OIP terms: every dynamic dimension, named or not, is -1. */
+export interface TensorSpec {
+  readonly name: string;
+  readonly datatype: OipDatatype;
+  readonly shape: readonly number[];
+}
+
+/** An ONNX model's bytes with the OIP description of what it takes and returns. */
+export interface OnnxModel {
+  readonly onnx: Uint8Array;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+}
+
+/** Builds a graph and describes its inputs and outputs from the same specs, so the two cannot disagree. */
+export function onnxModel(graph: GraphSpec, options: Partial<OnnxModelOptions> = {}): OnnxModel {
+  return {
+    onnx: buildOnnxModel(graph, options),
+    inputs: graph.inputs.map(tensorSpec),
+    outputs: graph.outputs.map(tensorSpec),
+  };
+}
+
+function tensorSpec({ name, datatype, shape }: ValueSpec): TensorSpec {
+  return { name, datatype, shape: shape.map((d) => (typeof d === "string" || d < 0 ? -1 : d)) };
+}
