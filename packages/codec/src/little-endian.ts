@@ -31,7 +31,8 @@ export function typedArrayFromLittleEndian<D extends FixedDatatype>(
   const count = bytes.byteLength / size;
   let source = bytes;
   if (bytes.byteOffset % size !== 0) {
-    source = bytes.slice();
+    // new Uint8Array(bytes) copies; a Node Buffer's slice() would return a view at the same offset.
+    source = new Uint8Array(bytes);
   }
   const view = new TypedArray(source.buffer as ArrayBuffer, source.byteOffset, count);
   if (!hostIsLittleEndian && size > 1) {

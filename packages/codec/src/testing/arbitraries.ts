@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { type Datatype, datatypes } from "../datatype.js";
+import { halfToNumber, numberToHalf } from "../fp16.js";
 import { elementCount } from "../shape.js";
 import { createTensor, type Tensor } from "../tensor.js";
 
@@ -77,3 +78,25 @@ export function arbTensor(options: TensorArbOptions = {}): fc.Arbitrary<Tensor> 
 export const arbUtf8Bytes: fc.Arbitrary<Uint8Array> = fc
   .string({ unit: "grapheme", maxLength: 8 })
   .map((s) => new TextEncoder().encode(s));
+
+/**
+ * The tensor with every NaN replaced by the canonical one, for comparing through formats that carry
+ * a single NaN (JSON) or read floats through JavaScript numbers (protobuf-es), which may change a
+ * NaN's payload.
+ */
+export function canonicalNaN(t: Tensor): Tensor {
+  if (t.datatype === "FP16") {
+    const nan = numberToHalf(Number.NaN);
+    return { ...t, data: t.data.map((b) => (Number.isNaN(halfToNumber(b)) ? nan : b)) };
+  }
+  if (t.datatype === "FP32" || t.datatype === "FP64") {
+    const data = t.data.slice();
+    data.forEach((v, i) => {
+      if (Number.isNaN(v)) {
+        data[i] = Number.NaN;
+      }
+    });
+    return { ...t, data } as Tensor;
+  }
+  return t;
+}

@@ -1,0 +1,5 @@
+// gRPC server reflection (grpc/grpc-proto `grpc/reflection/v1` and the deprecated `v1alpha`, which
+// grpcurl still tries first on older versions). Both packages declare the same message names, so
+// each is a namespace. Generated code lives in ./gen and is never edited.
+export * as v1 from "./gen/grpc/reflection/v1/reflection_pb.js";
+export * as v1alpha from "./gen/grpc/reflection/v1alpha/reflection_pb.js";
