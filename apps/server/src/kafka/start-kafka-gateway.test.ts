@@ -1,0 +1,269 @@
+import { toBinary } from "@bufbuild/protobuf";
+import { Consumer, type Message, Producer } from "@platformatic/kafka";
+import { decodeGrpcInferResponseBinary, encodeGrpcInferRequest, type InferRequest } from "@tensorwire/codec";
+import { tfsimpleModel } from "@tensorwire/models";
+import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type KafkaBroker, startBroker } from "../../test/kafka/broker.js";
+import { createServerCore, type ServerCore } from "../core/server-core.js";
+import { createInferenceLogDataPlane } from "../inference-log/create-inference-log-data-plane.js";
+import { createInferenceLogger, type InferenceLogger } from "../inference-log/create-inference-logger.js";
+import { decodeInferenceLog } from "../inference-log/inference-log-schema.js";
+import { createPipelineDataPlane } from "../pipeline/create-pipeline-data-plane.js";
+import { defaultPipelines } from "../pipeline/default-pipelines.js";
+import { int32, valuesOf } from "../pipeline/pipeline-test-helpers.js";
+import { createKafkaLogSink, type KafkaLogSink } from "./create-kafka-log-sink.js";
+import { topicName } from "./kafka-topics.js";
+import { type KafkaGateway, startKafkaGateway } from "./start-kafka-gateway.js";
+
+const seq = Array.from({ length: 16 }, (_, i) => i + 1);
+const request: InferRequest = { modelName: "tfsimple", inputs: [int32("INPUT0", seq), int32("INPUT1", seq)] };
+const requestBytes = Buffer.from(toBinary(ModelInferRequestSchema, encodeGrpcInferRequest(request)));
+const modelIn = topicName("default", "model", "tfsimple", "inputs");
+const modelOut = topicName("default", "model", "tfsimple", "outputs");
+const logTopic = "tensorwire.inferencelog";
+
+/**
+ * Reads topics from the beginning into `messages`, surviving broker restarts: a failed consumer is
+ * replaced by a fresh group that rereads from the start, and offsets already seen are skipped.
+ */
+function collect(bootstrap: string, topics: string[]) {
+  const messages: Message[] = [];
+  const seen = new Set<string>();
+  let consumer: Consumer | undefined;
+  let closed = false;
+  const loop = async (): Promise<void> => {
+    while (!closed) {
+      try {
+        consumer = new Consumer({
+          clientId: "test-collector",
+          groupId: `collector-${Math.random()}`,
+          bootstrapBrokers: [bootstrap],
+          retries: 5,
+          retryDelay: 250,
+        });
+        const stream = await consumer.consume({ topics, mode: "earliest", autocommit: false });
+        await new Promise<void>((resolve) => {
+          stream.on("data", (m: Message) => {
+            const id = `${m.topic}/${m.partition}/${m.offset}`;
+            if (!seen.has(id)) {
+              seen.add(id);
+              messages.push(m);
+            }
+          });
+          stream.once("error", () => resolve());
+          stream.once("close", () => resolve());
+        });
+      } catch {
+        // Broker down: try again.
+      }
+      await consumer?.close(true).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  };
+  const done = loop();
+  return {
+    messages,
+    async waitFor(predicate: (all: Message[]) => boolean, timeoutMs = 30_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(messages)) {
+        if (Date.now() > deadline) {
+          throw new Error(`timed out with ${messages.length} messages`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async close() {
+      closed = true;
+      await consumer?.close(true).catch(() => {});
+      await done;
+    },
+  };
+}
+
+function header(m: Message, name: string): string | undefined {
+  for (const [k, v] of m.headers) {
+    if (k.toString() === name) {
+      return v.toString();
+    }
+  }
+  return undefined;
+}
+
+describe("startKafkaGateway()", () => {
+  let broker: KafkaBroker;
+  let core: ServerCore;
+  let gateway: KafkaGateway;
+  let logger: InferenceLogger;
+  let logSink: KafkaLogSink;
+  let producer: Producer;
+  let outputs: ReturnType<typeof collect>;
+
+  beforeAll(async () => {
+    broker = await startBroker();
+    core = await createServerCore({ models: [{ name: "tfsimple", onnx: tfsimpleModel().onnx }] });
+    logSink = createKafkaLogSink({ bootstrapBrokers: [broker.bootstrap], topic: logTopic });
+    logger = createInferenceLogger(logSink.sink);
+    const plane = createInferenceLogDataPlane(
+      createPipelineDataPlane(core.dataPlane, defaultPipelines()),
+      logger,
+    ) as ReturnType<typeof createPipelineDataPlane>;
+    gateway = await startKafkaGateway(plane, { bootstrapBrokers: [broker.bootstrap] });
+    producer = new Producer({
+      clientId: "test",
+      bootstrapBrokers: [broker.bootstrap],
+      retries: true,
+      retryDelay: 250,
+    });
+    outputs = collect(broker.bootstrap, [modelOut, topicName("default", "pipeline", "tfsimples", "outputs")]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await outputs?.close();
+    await producer?.close();
+    await gateway?.close();
+    await logger?.close();
+    await logSink?.close();
+    await core?.close();
+    await broker?.stop();
+  }, 60_000);
+
+  const send = (topic: string, key: string, value: Buffer, headers: Record<string, string> = {}) =>
+    producer.send({
+      messages: [
+        {
+          topic,
+          key: Buffer.from(key),
+          value,
+          headers: new Map(Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+        },
+      ],
+    });
+  const outputFor = (key: string) => outputs.messages.find((m) => m.key?.toString() === key);
+
+  it("should answer a model request on its outputs topic, keyed and with x- headers", async () => {
+    expect(gateway.topics).toContain(modelIn);
+    await send(modelIn, "model-1", requestBytes, { "X-Foo": "bar", other: "dropped" });
+    await outputs.waitFor(() => outputFor("model-1") !== undefined);
+    const out = outputFor("model-1") as Message;
+    expect(out.topic).toBe(modelOut);
+    expect(header(out, "x-request-id")).toBe("model-1");
+    expect(header(out, "x-foo")).toBe("bar");
+    expect(header(out, "other")).toBeUndefined();
+    expect(header(out, "error")).toBeUndefined();
+    const response = decodeGrpcInferResponseBinary(out.value);
+    expect(response.id).toBe("model-1");
+    expect(valuesOf(response.outputs, "OUTPUT0")).toEqual(seq.map((x) => 2 * x));
+    expect(valuesOf(response.outputs, "OUTPUT1")).toEqual(seq.map(() => 0));
+  });
+
+  it("should run a pipeline from its inputs topic", async () => {
+    await send(topicName("default", "pipeline", "tfsimples", "inputs"), "pipe-1", requestBytes, {
+      pipeline: "tfsimples",
+      "x-trace": "t1",
+    });
+    await outputs.waitFor(() => outputFor("pipe-1") !== undefined);
+    const out = outputFor("pipe-1") as Message;
+    expect(out.topic).toBe("seldon.default.pipeline.tfsimples.outputs");
+    expect([header(out, "pipeline"), header(out, "x-trace")]).toEqual(["tfsimples", "t1"]);
+    const response = decodeGrpcInferResponseBinary(out.value);
+    expect(valuesOf(response.outputs, "OUTPUT0")).toEqual(seq.map((x) => 2 * x));
+    expect(valuesOf(response.outputs, "OUTPUT1")).toEqual(seq.map((x) => 2 * x));
+  });
+
+  it("should answer a malformed message with an error output and keep going", async () => {
+    await send(modelIn, "bad-1", Buffer.from([0xff, 0xff, 0xff]));
+    await send(modelIn, "after-bad", requestBytes);
+    await outputs.waitFor(() => outputFor("after-bad") !== undefined && outputFor("bad-1") !== undefined);
+    const bad = outputFor("bad-1") as Message;
+    expect(header(bad, "error-code")).toBe("invalid_argument");
+    expect(header(bad, "error")).toBeTruthy();
+    expect(decodeGrpcInferResponseBinary(bad.value).outputs).toEqual([]);
+    expect(header(outputFor("after-bad") as Message, "error")).toBeUndefined();
+  });
+
+  it("should log every inference as an inferencelog Avro record", async () => {
+    const logs = collect(broker.bootstrap, [logTopic]);
+    try {
+      await logs.waitFor((all) =>
+        ["model-1", "pipe-1"].every((id) => all.some((m) => m.key?.toString() === id)),
+      );
+      const records = logs.messages.map((m) => ({
+        key: m.key?.toString(),
+        record: decodeInferenceLog(m.value),
+      }));
+      const model = records.find((r) => r.key === "model-1")?.record;
+      expect(model).toMatchObject({ modelName: "tfsimple", modelVersion: 1, responseHttpCode: 200 });
+      expect(Object.keys(model ?? {})).toEqual([
+        "modelId",
+        "modelName",
+        "modelVersion",
+        "requestTimestamp",
+        "responseHttpCode",
+        "inferenceRequest",
+        "inferenceResponse",
+      ]);
+      expect(JSON.parse(model?.inferenceRequest ?? "").inputs[0].data).toEqual(seq);
+      expect(records.find((r) => r.key === "pipe-1")?.record.modelName).toBe("tfsimples.pipeline");
+      expect(records.find((r) => r.key === "bad-1")).toBeUndefined();
+      expect(JSON.parse(model?.inferenceResponse ?? "").outputs[0].name).toBe("OUTPUT0");
+      expect(Math.abs(Number(model?.requestTimestamp) - Date.now())).toBeLessThan(120_000);
+      expect(logger.stats()).toMatchObject({ dropped: 0, failed: 0 });
+    } finally {
+      await logs.close();
+    }
+  });
+
+  it("should answer every one of 1,000 requests across a broker restart", async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `restart-${i}`);
+    const batch = async (from: number, to: number) =>
+      producer.send({
+        messages: ids
+          .slice(from, to)
+          .map((id) => ({ topic: modelIn, key: Buffer.from(id), value: requestBytes })),
+      });
+    const start = performance.now();
+    for (let i = 0; i < 400; i += 100) {
+      await batch(i, i + 100);
+    }
+    await broker.restart();
+    for (let i = 400; i < 1000; i += 100) {
+      await batch(i, i + 100);
+    }
+    const wanted = new Set(ids);
+    const answered = (all: Message[]) =>
+      new Set(all.map((m) => m.key?.toString()).filter((k) => wanted.has(k as string)));
+    await outputs.waitFor((all) => answered(all).size === wanted.size, 120_000);
+    const seconds = (performance.now() - start) / 1000;
+    const ours = outputs.messages.filter((m) => wanted.has(m.key?.toString() as string));
+    for (const m of ours) {
+      expect(header(m, "error")).toBeUndefined();
+      // A repeat is a duplicate of one request: same key, same request id, same id in the body.
+      expect(decodeGrpcInferResponseBinary(m.value).id).toBe(m.key?.toString());
+    }
+    console.info(
+      `1000 requests across a broker restart: ${ours.length - 1000} duplicates, ${seconds.toFixed(1)} s, gateway restarts ${gateway.stats().restarts}`,
+    );
+  }, 180_000);
+
+  it("should sustain a stream of requests (throughput)", async () => {
+    const n = 2000;
+    const ids = Array.from({ length: n }, (_, i) => `rate-${i}`);
+    const start = performance.now();
+    for (let i = 0; i < n; i += 200) {
+      await producer.send({
+        messages: ids
+          .slice(i, i + 200)
+          .map((id) => ({ topic: modelIn, key: Buffer.from(id), value: requestBytes })),
+      });
+    }
+    const wanted = new Set(ids);
+    await outputs.waitFor(
+      (all) => new Set(all.map((m) => m.key?.toString()).filter((k) => wanted.has(k as string))).size === n,
+      60_000,
+    );
+    const rate = n / ((performance.now() - start) / 1000);
+    console.info(`Kafka async inference: ${Math.round(rate)} requests/s (${n} tfsimple requests)`);
+    expect(rate).toBeGreaterThan(50);
+  }, 90_000);
+});

@@ -1,0 +1,288 @@
+import { toBinary } from "@bufbuild/protobuf";
+import { Admin, Consumer, type Message, Producer } from "@platformatic/kafka";
+import {
+  decodeGrpcInferRequestBinary,
+  encodeGrpcInferResponse,
+  type InferResponse,
+  TensorwireError,
+} from "@tensorwire/codec";
+import { ModelInferResponseSchema } from "@tensorwire/proto/oip";
+import { Xid } from "xid-ts";
+import type { DataPlane, InferContext } from "../core/data-plane.js";
+import type { PipelineDataPlane } from "../pipeline/create-pipeline-data-plane.js";
+import { pipelineSuffix } from "../repository/model-name.js";
+import { kafkaHeaders, topicName } from "./kafka-topics.js";
+
+export interface KafkaGatewayOptions {
+  /** `host:port` of one or more brokers. Required. */
+  readonly bootstrapBrokers: readonly string[];
+  /** The `<namespace>` of the topic names. Default "default", Seldon's local install. */
+  readonly namespace: string;
+  /** Models served over Kafka. Default: every model in the repository index at start. */
+  readonly models: readonly string[] | undefined;
+  /** Consumer group: gateways sharing it share the work. Default "tensorwire". */
+  readonly groupId: string;
+  /** Messages in flight at once; the consumer pauses beyond it. Default 32. */
+  readonly concurrency: number;
+  /** Default "tensorwire". */
+  readonly clientId: string;
+}
+
+export interface KafkaGatewayStats {
+  /** Outputs produced (responses and errors). */
+  readonly produced: number;
+  /** Of those, errors. */
+  readonly failed: number;
+  /** Consumer restarts after a broker or network failure. */
+  readonly restarts: number;
+}
+
+export interface KafkaGateway {
+  /** The input topics consumed. */
+  readonly topics: readonly string[];
+  stats(): KafkaGatewayStats;
+  /** Stops consuming, waits for in-flight messages to be answered and committed, disconnects. */
+  close(): Promise<void>;
+}
+
+export function makeKafkaGatewayOptions(
+  options: Partial<KafkaGatewayOptions> & Pick<KafkaGatewayOptions, "bootstrapBrokers">,
+): KafkaGatewayOptions {
+  return {
+    bootstrapBrokers: options.bootstrapBrokers,
+    namespace: options.namespace ?? "default",
+    models: options.models,
+    groupId: options.groupId ?? "tensorwire",
+    concurrency: options.concurrency ?? 32,
+    clientId: options.clientId ?? "tensorwire",
+  };
+}
+
+// After a failed consumer, wait before rejoining so a restarting broker is not hammered.
+const restartDelayMs = 500;
+
+/**
+ * Asynchronous inference over Kafka, as Seldon Core v2 offers it: consumes
+ * `seldon.<ns>.model.<name>.inputs` and `seldon.<ns>.pipeline.<name>.inputs` (protobuf
+ * `ModelInferRequest`, key = request id) and produces `ModelInferResponse` to the matching
+ * `.outputs` topic with the same key.
+ *
+ * - Headers: `x-request-id` and every `x-` header (lowercased) are copied to the output, as is
+ *   `pipeline`; the request id is the key, else `x-request-id`, else a new XID.
+ * - Failures (undecodable bytes, unknown model, inference errors) are produced to the outputs
+ *   topic too, as an empty response (model name and id only) with headers `error` and
+ *   `error-code`, so a caller waiting on a request id always gets an answer and no message stalls
+ *   the partition.
+ * - At least once: an input's offset is committed only after its output is produced, in offset
+ *   order per partition, so after a crash or broker restart unanswered inputs are consumed again
+ *   (a repeat carries the same request id as its key).
+ * - Pipelines run in-process through the pipeline data plane (steps call the models directly,
+ *   recorded for inspect); they need no `output` here, and one without is answered with an empty
+ *   response.
+ */
+export async function startKafkaGateway(
+  dataPlane: DataPlane | PipelineDataPlane,
+  partial: Partial<KafkaGatewayOptions> & Pick<KafkaGatewayOptions, "bootstrapBrokers">,
+): Promise<KafkaGateway> {
+  const options = makeKafkaGatewayOptions(partial);
+  const ns = options.namespace;
+  const bootstrapBrokers = [...options.bootstrapBrokers];
+  const models = options.models ?? [
+    ...new Set(dataPlane.repositoryIndex({ readyOnly: false }).map((e) => e.name)),
+  ];
+  const pipelines = "pipelines" in dataPlane ? [...dataPlane.pipelines.keys()] : [];
+  const routes = new Map<string, { kind: "model" | "pipeline"; name: string; output: string }>();
+  for (const [kind, names] of [
+    ["model", models],
+    ["pipeline", pipelines],
+  ] as const) {
+    for (const name of names) {
+      routes.set(topicName(ns, kind, name, "inputs"), {
+        kind,
+        name,
+        output: topicName(ns, kind, name, "outputs"),
+      });
+    }
+  }
+  const topics = [...routes.keys()];
+  const allTopics = [...topics, ...[...routes.values()].map((r) => r.output)];
+
+  const admin = new Admin({ clientId: options.clientId, bootstrapBrokers });
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = allTopics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({ topics: missing, partitions: 1, replicas: 1 });
+    }
+  } finally {
+    await admin.close();
+  }
+
+  // Unlimited retries: an output must outlive a broker restart rather than be dropped.
+  const producer = new Producer({
+    clientId: options.clientId,
+    bootstrapBrokers,
+    retries: true,
+    retryDelay: 250,
+  });
+  let produced = 0;
+  let failed = 0;
+  let restarts = 0;
+  let closing = false;
+  const inFlight = new Set<Promise<void>>();
+
+  const answer = async (message: Message): Promise<void> => {
+    const route = routes.get(message.topic);
+    if (route === undefined) {
+      return;
+    }
+    const headers = new Map<string, string>();
+    for (const [key, value] of message.headers) {
+      headers.set(key.toString().toLowerCase(), value.toString());
+    }
+    const key = message.key?.length ? message.key.toString() : undefined;
+    const requestId = key ?? headers.get(kafkaHeaders.requestId) ?? new Xid().toString();
+    const outHeaders = new Map<Buffer, Buffer>([
+      [Buffer.from(kafkaHeaders.requestId), Buffer.from(requestId)],
+    ]);
+    const propagated: Record<string, string> = {};
+    for (const [name, value] of headers) {
+      if ((name.startsWith("x-") && name !== kafkaHeaders.requestId) || name === kafkaHeaders.pipeline) {
+        outHeaders.set(Buffer.from(name), Buffer.from(value));
+        if (name.startsWith("x-")) {
+          propagated[name] = value;
+        }
+      }
+    }
+    let response: InferResponse;
+    try {
+      const request = decodeGrpcInferRequestBinary(message.value);
+      const context: InferContext & { readonly headers: Readonly<Record<string, string>> } = {
+        requestId,
+        protocol: "kafka",
+        headers: propagated,
+      };
+      const version = request.modelVersion === undefined ? {} : { version: request.modelVersion };
+      if (route.kind === "model") {
+        response = await dataPlane.infer({ name: route.name, ...version }, request, context);
+      } else {
+        const pipelinePlane = dataPlane as PipelineDataPlane;
+        // infer where it can answer, so that decorators (the inference log) see pipeline calls too.
+        const answered =
+          pipelinePlane.pipelines.get(route.name)?.output === undefined
+            ? await pipelinePlane.runPipeline(route.name, request, context)
+            : await pipelinePlane.infer({ name: `${route.name}${pipelineSuffix}` }, request, context);
+        response = answered ?? { modelName: route.name, id: requestId, outputs: [] };
+      }
+      response = { ...response, id: response.id ?? requestId };
+    } catch (err) {
+      const error = TensorwireError.from(err);
+      outHeaders.set(Buffer.from(kafkaHeaders.error), Buffer.from(error.message));
+      outHeaders.set(Buffer.from(kafkaHeaders.errorCode), Buffer.from(error.code));
+      response = { modelName: route.name, id: requestId, outputs: [] };
+      failed++;
+    }
+    const value = encodeResponse(response);
+    await producer.send({
+      messages: [{ topic: route.output, key: Buffer.from(requestId), value, headers: outHeaders }],
+    });
+    produced++;
+  };
+
+  let consumer: Consumer | undefined;
+  let stopped: Promise<void> = Promise.resolve();
+
+  const consume = async (): Promise<void> => {
+    const current = new Consumer({
+      clientId: options.clientId,
+      groupId: options.groupId,
+      bootstrapBrokers,
+      retries: 10,
+      retryDelay: 250,
+      // A member that died with a broker leaves the group within seconds, not the default 30 s.
+      sessionTimeout: 6000,
+      heartbeatInterval: 1000,
+    });
+    consumer = current;
+    const stream = await current.consume({
+      topics,
+      autocommit: false,
+      mode: "committed",
+      fallbackMode: "earliest",
+    });
+    const partitions = new Map<string, { offset: bigint; done: boolean; message: Message }[]>();
+    const commitDone = (key: string): void => {
+      const queue = partitions.get(key) ?? [];
+      let last: Message | undefined;
+      while (queue[0]?.done === true) {
+        last = (queue.shift() as { message: Message }).message;
+      }
+      // Committing the newest finished offset commits everything before it: order is kept per partition.
+      if (last !== undefined && !stream.destroyed) {
+        Promise.resolve(last.commit()).catch(() => {});
+      }
+    };
+    await new Promise<void>((resolve) => {
+      stream.on("data", (message: Message) => {
+        const key = `${message.topic}/${message.partition}`;
+        const entry = { offset: message.offset, done: false, message };
+        let queue = partitions.get(key);
+        if (queue === undefined) {
+          queue = [];
+          partitions.set(key, queue);
+        }
+        queue.push(entry);
+        const work = answer(message).then(() => {
+          entry.done = true;
+          commitDone(key);
+        });
+        inFlight.add(work);
+        void work.finally(() => {
+          inFlight.delete(work);
+          if (inFlight.size < options.concurrency && stream.isPaused()) {
+            stream.resume();
+          }
+        });
+        if (inFlight.size >= options.concurrency) {
+          stream.pause();
+        }
+      });
+      stream.once("error", () => resolve());
+      stream.once("close", () => resolve());
+    });
+    await Promise.allSettled([...inFlight]);
+    await current.close(true).catch(() => {});
+  };
+
+  const supervise = async (): Promise<void> => {
+    while (!closing) {
+      try {
+        await consume();
+      } catch {
+        // The group join or the first fetch failed (broker down): retry below.
+      }
+      if (!closing) {
+        restarts++;
+        await new Promise((resolve) => setTimeout(resolve, restartDelayMs));
+      }
+    }
+  };
+  stopped = supervise();
+
+  return {
+    topics,
+    stats: () => ({ produced, failed, restarts }),
+    async close() {
+      closing = true;
+      await consumer?.close(true).catch(() => {});
+      await stopped;
+      await Promise.allSettled([...inFlight]);
+      await producer.close();
+    },
+  };
+}
+
+function encodeResponse(response: InferResponse): Buffer {
+  const bytes = toBinary(ModelInferResponseSchema, encodeGrpcInferResponse(response));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type JsonValue, stringifyJsonText, TensorwireError } from "@tensorwire/codec";
+import type { PipelineDataPlane } from "./create-pipeline-data-plane.js";
+import { inspectToJson } from "./inspect-json.js";
+
+const inspectPath = /^\/v2\/pipelines\/([^/]+)\/inspect$/;
+
+/**
+ * `GET /v2/pipelines/{name}/inspect?request_id=<id>&offset=<n>`: the recorded steps of a pipeline's
+ * last requests as JSON (`InspectJson`). Seldon's CLI reads them from Kafka; tensorwire keeps them
+ * in memory and serves them here. Returns false for any other path, so it can sit in front of the
+ * REST handler; errors answer `{"error": "..."}` with the code's HTTP status.
+ */
+export function createInspectHandler(
+  dataPlane: PipelineDataPlane,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const match = inspectPath.exec(url.pathname);
+    if (match === null || (req.method !== "GET" && req.method !== "HEAD")) {
+      return false;
+    }
+    const pipeline = decodeURIComponent(match[1] as string);
+    let status = 200;
+    let body: JsonValue;
+    try {
+      const requestId = url.searchParams.get("request_id") ?? undefined;
+      const offsetText = url.searchParams.get("offset");
+      const offset = offsetText === null ? undefined : Number(offsetText);
+      const traces = dataPlane.inspect(pipeline, {
+        ...(requestId === undefined || requestId === "" ? {} : { requestId }),
+        ...(offset === undefined ? {} : { offset }),
+      });
+      body = inspectToJson(pipeline, traces) as unknown as JsonValue;
+    } catch (err) {
+      const error = TensorwireError.from(err);
+      status = error.httpStatus;
+      body = { error: error.message };
+    }
+    const text = stringifyJsonText(body);
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    res.end(req.method === "HEAD" ? undefined : text);
+    return true;
+  };
+}

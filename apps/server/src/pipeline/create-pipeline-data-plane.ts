@@ -1,0 +1,193 @@
+import { type InferRequest, type InferResponse, type Tensor, TensorwireError } from "@tensorwire/codec";
+import type { DataPlane, InferContext, ModelMetadata, TensorMetadata } from "../core/data-plane.js";
+import { pipelineSuffix } from "../repository/model-name.js";
+import { createInspectStore, type InspectQuery } from "./create-inspect-store.js";
+import { checkUniquePipelines } from "./load-pipelines.js";
+import type { PipelineSpec } from "./pipeline-spec.js";
+import { createTrace, type PipelineTrace, runPipeline, type StepCaller } from "./run-pipeline.js";
+
+export interface PipelineDataPlaneOptions {
+  /** Requests kept per pipeline for `inspect`. Default 100: a few MB for small tensors. */
+  readonly inspectCapacity: number;
+}
+
+/** A data plane that also serves pipelines, with Seldon's inspect. */
+export interface PipelineDataPlane extends DataPlane {
+  /** The pipelines served, by name. */
+  readonly pipelines: ReadonlyMap<string, PipelineSpec>;
+  /** Throws not_found for an unknown pipeline, and as `InspectStore.find` does. */
+  inspect(pipeline: string, query: InspectQuery): PipelineTrace[];
+  /**
+   * Runs a pipeline (by name, without the suffix) whether or not it declares `output`, recording
+   * it for inspect: the asynchronous path. Resolves with undefined for a pipeline without output.
+   * `callStep` replaces the default step caller (the inner data plane's `infer`), e.g. with a
+   * round trip through the models' Kafka topics.
+   */
+  runPipeline(
+    pipeline: string,
+    request: InferRequest,
+    context: InferContext,
+    callStep?: StepCaller,
+  ): Promise<InferResponse | undefined>;
+}
+
+export function makePipelineDataPlaneOptions(
+  options: Partial<PipelineDataPlaneOptions> = {},
+): PipelineDataPlaneOptions {
+  return { inspectCapacity: options.inspectCapacity ?? 100 };
+}
+
+/**
+ * Decorates a data plane with pipelines: names ending `.pipeline` (Seldon's `seldon-model:
+ * <name>.pipeline`; transports map `/v2/pipelines/<name>/...` to the same) are pipelines, whose
+ * steps call the inner data plane's models; every other call passes through unchanged.
+ */
+export function createPipelineDataPlane(
+  inner: DataPlane,
+  pipelines: readonly PipelineSpec[],
+  partial: Partial<PipelineDataPlaneOptions> = {},
+): PipelineDataPlane {
+  const options = makePipelineDataPlaneOptions(partial);
+  checkUniquePipelines(pipelines);
+  const byName = new Map(pipelines.map((p) => [p.name, p]));
+  const store = createInspectStore(options.inspectCapacity);
+  const callInner: StepCaller = (step, request, context) =>
+    inner.infer({ name: step.model }, request, context);
+
+  const pipelineName = (name: string): string | undefined =>
+    name.endsWith(pipelineSuffix) ? name.slice(0, -pipelineSuffix.length) : undefined;
+  const lookup = (name: string): PipelineSpec => {
+    const pipeline = byName.get(name);
+    if (pipeline === undefined) {
+      throw new TensorwireError("not_found", `pipeline '${name}' not found`);
+    }
+    return pipeline;
+  };
+
+  const run = async (
+    pipeline: PipelineSpec,
+    request: InferRequest,
+    context: InferContext,
+    callStep: StepCaller,
+  ): Promise<InferResponse | undefined> => {
+    const trace = createTrace(pipeline.name, context.requestId, request.inputs);
+    store.add(trace);
+    const outputs = await runPipeline(pipeline, request, context, callStep, trace);
+    return outputs === undefined
+      ? undefined
+      : {
+          modelName: pipeline.name,
+          id: request.id ?? context.requestId,
+          outputs: selectOutputs(outputs, request.outputs, pipeline.name),
+        };
+  };
+
+  return {
+    ...inner,
+    pipelines: byName,
+
+    modelReady(model) {
+      const name = pipelineName(model.name);
+      if (name === undefined) {
+        return inner.modelReady(model);
+      }
+      const pipeline = byName.get(name);
+      return pipeline?.steps.every((s) => inner.modelReady({ name: s.model })) ?? false;
+    },
+
+    modelMetadata(model) {
+      const name = pipelineName(model.name);
+      return name === undefined ? inner.modelMetadata(model) : pipelineMetadata(lookup(name), inner);
+    },
+
+    async infer(model, request, context) {
+      const name = pipelineName(model.name);
+      if (name === undefined) {
+        return inner.infer(model, request, context);
+      }
+      const pipeline = lookup(name);
+      if (pipeline.output === undefined) {
+        // Seldon's rule: without `output` there is nothing to answer a synchronous call with.
+        throw new TensorwireError(
+          "failed_precondition",
+          `pipeline '${name}' declares no output, so it cannot answer a synchronous request: send it to its Kafka inputs topic`,
+        );
+      }
+      return (await run(pipeline, request, context, callInner)) as InferResponse;
+    },
+
+    runPipeline(name, request, context, callStep = callInner) {
+      return run(lookup(name), request, context, callStep);
+    },
+
+    inspect(name, query) {
+      lookup(name);
+      return store.find(name, query);
+    },
+  };
+}
+
+function selectOutputs(
+  outputs: readonly Tensor[],
+  requested: readonly { readonly name: string }[] | undefined,
+  pipeline: string,
+): Tensor[] {
+  if (requested === undefined) {
+    return [...outputs];
+  }
+  return requested.map(({ name }) => {
+    const tensor = outputs.find((t) => t.name === name);
+    if (tensor === undefined) {
+      throw new TensorwireError(
+        "invalid_argument",
+        `pipeline '${pipeline}' has no output '${name}': it produces ${outputs.map((t) => t.name).join(", ")}`,
+        { tensor: name },
+      );
+    }
+    return tensor;
+  });
+}
+
+/**
+ * A pipeline's metadata, derived from its models': the inputs are those of the steps reading the
+ * pipeline's inputs (named as the request must name them), the outputs those of the output steps.
+ */
+function pipelineMetadata(pipeline: PipelineSpec, inner: DataPlane): ModelMetadata {
+  const stepMeta = new Map(pipeline.steps.map((s) => [s.name, () => inner.modelMetadata({ name: s.model })]));
+  const inputs = new Map<string, TensorMetadata>();
+  for (const step of pipeline.steps) {
+    for (const ref of step.inputs) {
+      if (ref.node !== pipeline.name) {
+        continue;
+      }
+      for (const meta of stepMeta.get(step.name)?.().inputs ?? []) {
+        // The step sees tensorMap[<pipeline>.inputs.<x>] = meta.name; the request sends <x>.
+        const source =
+          Object.entries(step.tensorMap)
+            .find(([, to]) => to === meta.name)?.[0]
+            .split(".")
+            .slice(2)
+            .join(".") ?? meta.name;
+        if ((ref.tensor === undefined || ref.tensor === source) && !inputs.has(source)) {
+          inputs.set(source, { ...meta, name: source });
+        }
+      }
+    }
+  }
+  const outputs: TensorMetadata[] = [];
+  for (const ref of pipeline.output?.steps ?? []) {
+    for (const meta of stepMeta.get(ref.node)?.().outputs ?? []) {
+      if (ref.tensor === undefined || ref.tensor === meta.name) {
+        const mapped = pipeline.output?.tensorMap[`${ref.node}.${ref.side}.${meta.name}`];
+        outputs.push({ ...meta, name: mapped ?? meta.name });
+      }
+    }
+  }
+  return {
+    name: pipeline.name,
+    versions: [],
+    platform: "seldon_pipeline",
+    inputs: [...inputs.values()],
+    outputs,
+  };
+}
