@@ -14,6 +14,7 @@ export {
   encodeBinaryResponse,
   joinBinaryBody,
 } from "./binary-extension.js";
+export { bytesElementsByteLength, decodeBytesElements, encodeBytesElements } from "./bytes-tensor.js";
 export {
   type ContentsField,
   type Datatype,
@@ -43,6 +44,10 @@ export {
   encodeGrpcInferRequest,
   encodeGrpcInferResponse,
   type GrpcEncodeOptions,
+  parametersFromGrpc,
+  parametersToGrpc,
+  tensorFromContents,
+  tensorToContents,
 } from "./grpc-contents.js";
 export { type JsonTextOptions, type JsonValue, parseJsonText, stringifyJsonText } from "./json-text.js";
 export type { TensorSpec } from "./json-values.js";
@@ -57,6 +62,7 @@ export {
 export { hostIsLittleEndian, littleEndianBytes, typedArrayFromLittleEndian } from "./little-endian.js";
 export { tensorFromOrt, tensorToOrt } from "./onnx-runtime.js";
 export { decodePandasRecords, encodePandasRecords, type PandasRecordsOptions } from "./pandas-records.js";
+export { type TensorHeader, tensorFromRawContents, tensorToRawContents } from "./raw-contents.js";
 export {
   decodeRestInferRequest,
   decodeRestInferResponse,
@@ -69,7 +75,10 @@ export {
   type RestInferRequest,
   type RestInferResponse,
   type RestParameters,
+  type RestRequestedOutput,
   type RestTensor,
+  tensorFromJson,
+  tensorToJson,
 } from "./rest-json.js";
 export {
   decodeSeldonJson,
