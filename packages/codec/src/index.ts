@@ -60,7 +60,7 @@ export {
   type KserveV1Options,
 } from "./kserve-v1.js";
 export { hostIsLittleEndian, littleEndianBytes, typedArrayFromLittleEndian } from "./little-endian.js";
-export { tensorFromOrt, tensorToOrt } from "./onnx-runtime.js";
+export { type OrtType, ortTypes, tensorFromOrt, tensorToOrt } from "./onnx-runtime.js";
 export { decodePandasRecords, encodePandasRecords, type PandasRecordsOptions } from "./pandas-records.js";
 export { type TensorHeader, tensorFromRawContents, tensorToRawContents } from "./raw-contents.js";
 export {

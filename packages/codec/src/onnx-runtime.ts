@@ -14,7 +14,7 @@ import { createTensor, type Parameters, type Tensor } from "./tensor.js";
  */
 
 /** The ORT element type of each OIP datatype. */
-const ortTypes = {
+export const ortTypes = {
   BOOL: "bool",
   UINT8: "uint8",
   UINT16: "uint16",
@@ -30,7 +30,7 @@ const ortTypes = {
   BYTES: "string",
 } as const satisfies Record<Datatype, OrtTensor.Type>;
 
-type OrtType = (typeof ortTypes)[Datatype];
+export type OrtType = (typeof ortTypes)[Datatype];
 
 const datatypesByOrtType = new Map<string, Datatype>(
   Object.entries(ortTypes).map(([datatype, ort]) => [ort, datatype as Datatype]),

@@ -1,9 +1,9 @@
+import type { Datatype } from "@tensorwire/codec";
 import type { Dim } from "./build-onnx-model.js";
-import type { OipDatatype } from "./oip-datatype.js";
 import { type OnnxModel, onnxModel } from "./onnx-model.js";
 
 /** The datatypes ONNX Runtime's CPU provider has both Add and Sub kernels for among the OIP types. */
-export type AddSubDatatype = Extract<OipDatatype, "FP32" | "FP64" | "INT32" | "INT64">;
+export type AddSubDatatype = Extract<Datatype, "FP32" | "FP64" | "INT32" | "INT64">;
 
 /** OUTPUT0 = INPUT0 + INPUT1 and OUTPUT1 = INPUT0 − INPUT1, elementwise, for any 2-D shape. */
 export function addSubModel(datatype: AddSubDatatype): OnnxModel {

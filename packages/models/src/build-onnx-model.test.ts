@@ -1,4 +1,5 @@
 import { fromBinary } from "@bufbuild/protobuf";
+import { type Datatype, datatypes } from "@tensorwire/codec";
 import {
   AttributeProto_AttributeType,
   ModelProtoSchema,
@@ -8,7 +9,7 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildOnnxModel, type GraphSpec, type InitializerSpec } from "./build-onnx-model.js";
-import { type OipDataMap, type OipDatatype, oipDatatypes } from "./oip-datatype.js";
+import type { OipDataMap } from "./oip-datatype.js";
 import { loadSession, oipData } from "./testing/ort-tensor.js";
 
 const graphOf = (initializers: readonly InitializerSpec[]): GraphSpec => ({
@@ -20,7 +21,7 @@ const graphOf = (initializers: readonly InitializerSpec[]): GraphSpec => ({
 });
 
 // ONNX's numbering, restated so a slip in the datatype table shows up here.
-const onnxTypes: Readonly<Record<OipDatatype, number>> = {
+const onnxTypes: Readonly<Record<Datatype, number>> = {
   BOOL: 9,
   UINT8: 2,
   UINT16: 4,
@@ -40,7 +41,7 @@ const decode = (graph: GraphSpec) => fromBinary(ModelProtoSchema, buildOnnxModel
 
 // Reads raw_data back independently of the builder's write table, straight from ONNX's definition.
 const readers: {
-  [D in Exclude<OipDatatype, "BYTES">]: [number, (v: DataView, o: number) => number | bigint];
+  [D in Exclude<Datatype, "BYTES">]: [number, (v: DataView, o: number) => number | bigint];
 } = {
   BOOL: [1, (v, o) => v.getUint8(o)],
   UINT8: [1, (v, o) => v.getUint8(o)],
@@ -56,7 +57,7 @@ const readers: {
   FP64: [8, (v, o) => v.getFloat64(o, true)],
 };
 
-function readBack(datatype: OipDatatype, tensor: TensorProto): unknown[] {
+function readBack(datatype: Datatype, tensor: TensorProto): unknown[] {
   if (datatype === "BYTES") {
     return tensor.stringData;
   }
@@ -65,7 +66,7 @@ function readBack(datatype: OipDatatype, tensor: TensorProto): unknown[] {
   return Array.from({ length: tensor.rawData.byteLength / size }, (_, i) => read(view, i * size));
 }
 
-function arbData(datatype: OipDatatype, n: number): fc.Arbitrary<OipDataMap[OipDatatype]> {
+function arbData(datatype: Datatype, n: number): fc.Arbitrary<OipDataMap[Datatype]> {
   const length = { minLength: n, maxLength: n };
   switch (datatype) {
     case "BOOL":
@@ -98,7 +99,7 @@ function arbData(datatype: OipDatatype, n: number): fc.Arbitrary<OipDataMap[OipD
 
 const arbInitializer: fc.Arbitrary<InitializerSpec> = fc
   .record({
-    datatype: fc.constantFrom(...oipDatatypes),
+    datatype: fc.constantFrom(...datatypes),
     dims: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
   })
   .chain(({ datatype, dims }) =>
@@ -194,7 +195,7 @@ describe("buildOnnxModel()", () => {
     );
   });
 
-  it.each(oipDatatypes)("should give ONNX Runtime the values of a %s initializer", async (datatype) => {
+  it.each(datatypes)("should give ONNX Runtime the values of a %s initializer", async (datatype) => {
     // Strings without NUL bytes: onnxruntime-node cuts string elements at the first one.
     const data =
       datatype === "BYTES"

@@ -1,4 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
+import type { Datatype } from "@tensorwire/codec";
 import {
   type AttributeProto,
   AttributeProto_AttributeType,
@@ -17,7 +18,7 @@ import {
   type ValueInfoProto,
   ValueInfoProtoSchema,
 } from "@tensorwire/proto/onnx";
-import { type OipDataMap, type OipDatatype, onnxDatatypeTable } from "./oip-datatype.js";
+import { type OipDataMap, onnxDatatypeTable } from "./oip-datatype.js";
 
 /** A dimension: a size, -1 for an unnamed dynamic size, or a name ("batch") for a symbolic one. */
 export type Dim = number | string;
@@ -25,7 +26,7 @@ export type Dim = number | string;
 /** A graph input or output. */
 export interface ValueSpec {
   readonly name: string;
-  readonly datatype: OipDatatype;
+  readonly datatype: Datatype;
   readonly shape: readonly Dim[];
 }
 
@@ -48,13 +49,13 @@ export interface NodeSpec {
 
 /** A constant tensor of the graph; `data` holds `dims`' product of elements, row-major. */
 export type InitializerSpec = {
-  [D in OipDatatype]: {
+  [D in Datatype]: {
     readonly name: string;
     readonly datatype: D;
     readonly dims: readonly number[];
     readonly data: OipDataMap[D];
   };
-}[OipDatatype];
+}[Datatype];
 
 export interface GraphSpec {
   readonly name: string;

@@ -1,11 +1,12 @@
+import type { Datatype } from "@tensorwire/codec";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { identityModel } from "./identity-model.js";
-import type { OipDataMap, OipDatatype } from "./oip-datatype.js";
+import type { OipDataMap } from "./oip-datatype.js";
 import { loadSession, oipData, ortTensor } from "./testing/ort-tensor.js";
 
 // Six values per datatype, fed as [2,3], including each type's extremes.
-const samples: { [D in OipDatatype]: OipDataMap[D] } = {
+const samples: { [D in Datatype]: OipDataMap[D] } = {
   BOOL: Uint8Array.of(1, 0, 0, 1, 1, 0),
   UINT8: Uint8Array.of(0, 1, 127, 128, 254, 255),
   UINT16: Uint16Array.of(0, 1, 0x7fff, 0x8000, 0xfffe, 0xffff),
@@ -23,7 +24,7 @@ const samples: { [D in OipDatatype]: OipDataMap[D] } = {
 };
 
 describe("identityModel()", () => {
-  it.each(Object.keys(samples) as OipDatatype[])(
+  it.each(Object.keys(samples) as Datatype[])(
     "should return a %s tensor unchanged through ONNX Runtime",
     async (datatype) => {
       const model = identityModel(datatype);

@@ -1,46 +1,11 @@
+import type { Datatype, TensorDataMap } from "@tensorwire/codec";
 import { TensorProto_DataType } from "@tensorwire/proto/onnx";
-
-/**
- * The OIP datatypes, in the order of the spec's table. The same union as `Datatype` in
- * @tensorwire/codec, restated so building models needs nothing above the proto package.
- */
-export const oipDatatypes = [
-  "BOOL",
-  "UINT8",
-  "UINT16",
-  "UINT32",
-  "UINT64",
-  "INT8",
-  "INT16",
-  "INT32",
-  "INT64",
-  "FP16",
-  "FP32",
-  "FP64",
-  "BYTES",
-] as const;
-
-export type OipDatatype = (typeof oipDatatypes)[number];
 
 /**
  * How initializer data is passed in, per datatype: BOOL as 0/1 bytes, FP16 as binary16 bit patterns
  * (so no value is rounded on the way), 64-bit integers as bigint arrays, BYTES as strings or raw bytes.
  */
-export interface OipDataMap {
-  BOOL: Uint8Array;
-  UINT8: Uint8Array;
-  UINT16: Uint16Array;
-  UINT32: Uint32Array;
-  UINT64: BigUint64Array;
-  INT8: Int8Array;
-  INT16: Int16Array;
-  INT32: Int32Array;
-  INT64: BigInt64Array;
-  FP16: Uint16Array;
-  FP32: Float32Array;
-  FP64: Float64Array;
-  BYTES: readonly (string | Uint8Array)[];
-}
+export type OipDataMap = Omit<TensorDataMap, "BYTES"> & { BYTES: readonly (string | Uint8Array)[] };
 
 export interface OnnxDatatypeInfo {
   /** The ONNX `TensorProto.DataType` of graph values and initializers. */
@@ -56,7 +21,7 @@ const noRawData = (): never => {
 };
 
 /** The one OIP → ONNX datatype table. */
-export const onnxDatatypeTable: Readonly<Record<OipDatatype, OnnxDatatypeInfo>> = {
+export const onnxDatatypeTable: Readonly<Record<Datatype, OnnxDatatypeInfo>> = {
   BOOL: { elemType: TensorProto_DataType.BOOL, byteSize: 1, write: (v, o, x) => v.setUint8(o, x ? 1 : 0) },
   UINT8: { elemType: TensorProto_DataType.UINT8, byteSize: 1, write: (v, o, x) => v.setUint8(o, Number(x)) },
   UINT16: {

@@ -1,10 +1,10 @@
+import type { Datatype } from "@tensorwire/codec";
 import { buildOnnxModel, type GraphSpec, type OnnxModelOptions, type ValueSpec } from "./build-onnx-model.js";
-import type { OipDatatype } from "./oip-datatype.js";
 
 /** A model input or output in OIP terms: every dynamic dimension, named or not, is -1. */
 export interface TensorSpec {
   readonly name: string;
-  readonly datatype: OipDatatype;
+  readonly datatype: Datatype;
   readonly shape: readonly number[];
 }
 

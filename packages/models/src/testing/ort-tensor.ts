@@ -1,51 +1,34 @@
+import {
+  createTensor,
+  type Datatype,
+  ortTypes,
+  type TensorData,
+  tensorFromOrt,
+  tensorToOrt,
+} from "@tensorwire/codec";
 import * as ort from "onnxruntime-node";
 import { expect } from "vitest";
-import type { OipDataMap, OipDatatype } from "../oip-datatype.js";
+import type { OipDataMap } from "../oip-datatype.js";
 import type { OnnxModel } from "../onnx-model.js";
 
-/** The onnxruntime-node tensor type of each OIP datatype. */
-export const ortTypes: Readonly<Record<OipDatatype, ort.Tensor.Type>> = {
-  BOOL: "bool",
-  UINT8: "uint8",
-  UINT16: "uint16",
-  UINT32: "uint32",
-  UINT64: "uint64",
-  INT8: "int8",
-  INT16: "int16",
-  INT32: "int32",
-  INT64: "int64",
-  FP16: "float16",
-  FP32: "float32",
-  FP64: "float64",
-  BYTES: "string",
-};
+const utf8 = new TextEncoder();
 
 /**
- * An onnxruntime-node tensor from OIP-shaped data. Works around onnxruntime-node 1.30 on Node 24
- * rejecting every float16 input (microsoft/onnxruntime#26791, #32323): where Float16Array exists,
- * onnxruntime-common turns the Uint16Array into one, which the native binding does not recognise, so
- * the tensor's `data` is shadowed with the original bit patterns.
+ * An onnxruntime-node tensor from OIP-shaped data, through the codec's conversion (which also
+ * carries the float16 workaround for onnxruntime-node 1.30 on Node 24).
  */
-export function ortTensor<D extends OipDatatype>(datatype: D, data: OipDataMap[D], dims: readonly number[]) {
-  if (datatype === "BYTES") {
-    const decoder = new TextDecoder();
-    const strings = (data as OipDataMap["BYTES"]).map((s) => (typeof s === "string" ? s : decoder.decode(s)));
-    return new ort.Tensor("string", strings, dims);
-  }
-  const tensor = new ort.Tensor(ortTypes[datatype], data as ort.Tensor.DataType, dims);
-  if (datatype === "FP16") {
-    Object.defineProperty(tensor, "data", { value: data });
-  }
-  return tensor;
+export function ortTensor<D extends Datatype>(datatype: D, data: OipDataMap[D], dims: readonly number[]) {
+  const tensorData =
+    datatype === "BYTES"
+      ? (data as OipDataMap["BYTES"]).map((s) => (typeof s === "string" ? utf8.encode(s) : s))
+      : (data as TensorData);
+  return tensorToOrt(createTensor({ name: "input", datatype, shape: dims, data: tensorData })) as ort.Tensor;
 }
 
-/** A result tensor's data as OIP-shaped data: float16 as bit patterns, strings as they are. */
-export function oipData(tensor: ort.Tensor): OipDataMap[OipDatatype] {
-  if (tensor.type === "float16") {
-    const data = tensor.data as unknown as ArrayBufferView;
-    return new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
-  }
-  return tensor.data as OipDataMap[OipDatatype];
+/** A result tensor's data as OIP-shaped data: float16 as bit patterns, strings as UTF-8 text. */
+export function oipData(tensor: ort.Tensor): OipDataMap[Datatype] {
+  const { data } = tensorFromOrt("output", tensor);
+  return Array.isArray(data) ? data.map((b) => new TextDecoder().decode(b)) : data;
 }
 
 /** Loads a model and checks ONNX Runtime sees the inputs and outputs its specs describe. */
@@ -59,7 +42,7 @@ export async function loadSession(model: OnnxModel): Promise<ort.InferenceSessio
       shape: m.isTensor ? m.shape.map((d) => (typeof d === "string" ? -1 : d)) : undefined,
     }));
   const expected = (specs: OnnxModel["inputs"]) =>
-    specs.map((s) => ({ name: s.name, type: ortTypes[s.datatype], shape: s.shape }));
+    specs.map((s) => ({ name: s.name, type: ortTypes[s.datatype] as string, shape: s.shape }));
   expect(session.inputNames).toEqual(model.inputs.map((s) => s.name));
   expect(session.outputNames).toEqual(model.outputs.map((s) => s.name));
   expect(seen(session.inputMetadata)).toEqual(expected(model.inputs));
