@@ -1,0 +1,140 @@
+import type { CallOptions } from "@connectrpc/connect";
+
+/** Credentials sent with every request, as an HTTP header (REST) or gRPC metadata. */
+export type Auth =
+  /** `Authorization: Bearer <token>`; a function is called per request, so a token can be refreshed. */
+  | { readonly kind: "bearer"; readonly token: string | (() => string | Promise<string>) }
+  /** `Authorization: Basic base64(username:password)`. */
+  | { readonly kind: "basic"; readonly username: string; readonly password: string }
+  /**
+   * An API key in a header. Defaults give Hopsworks' `Authorization: ApiKey <key>`; for an
+   * `x-api-key: <key>` style set `header: "x-api-key", scheme: ""`.
+   */
+  | { readonly kind: "api-key"; readonly key: string; readonly header?: string; readonly scheme?: string };
+
+export interface TlsOptions {
+  /** PEM CA certificate(s) to trust instead of the system store. Default: the system store. */
+  readonly ca?: string | Uint8Array;
+  /** PEM client certificate, for mutual TLS (with `key`). */
+  readonly cert?: string | Uint8Array;
+  /** PEM private key of `cert`. */
+  readonly key?: string | Uint8Array;
+  /**
+   * Verify the server's certificate. Default true. false accepts any certificate: for a
+   * development server only, as it removes protection against an impostor.
+   */
+  readonly verify?: boolean;
+}
+
+/** One line of the request log: one per attempt, so retries show. */
+export interface LogEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly attempt: number;
+  /** HTTP status or gRPC code; absent when no answer arrived. */
+  readonly status?: number;
+  readonly durationMs: number;
+  /** Why the attempt failed when it got no answer (connection refused, timed out, ...). */
+  readonly error?: string;
+  /** Set when the client will try again after this many milliseconds. */
+  readonly retryInMs?: number;
+}
+
+/** Settings shared by every client (the KServe REST client's configuration surface). */
+export interface ClientOptions {
+  /**
+   * Extra attempts after the first. Default 3 (KServe's). Only failures known to be safe to
+   * repeat are retried: the connection could not be made (the request never left), the server
+   * answered 502 or 503 (gRPC UNAVAILABLE), or a GET lost its connection. A 504 is not retried:
+   * the model may still be running, and repeating it under load adds load.
+   */
+  readonly retries: number;
+  /** First backoff in milliseconds; doubles per retry, with full jitter. Default 100 (KServe gRPC's). */
+  readonly retryBaseMs: number;
+  /** Cap of one backoff, and of a `Retry-After` the client honours. Default 1000 (KServe gRPC's). */
+  readonly retryMaxMs: number;
+  /**
+   * Milliseconds for a whole call, retries included; a call's `timeoutMs` overrides it. Default
+   * 60000 (KServe's 60 s). `Infinity` waits for ever. Running out gives code `deadline_exceeded`.
+   */
+  readonly timeoutMs: number;
+  /**
+   * REST over HTTP/2: by ALPN on https, by prior knowledge (h2c) on http. Default false, as most
+   * model servers' REST ports speak only HTTP/1.1. For Connect and gRPC-Web it picks HTTP/2 too;
+   * gRPC always uses HTTP/2.
+   */
+  readonly http2: boolean;
+  /** TLS settings for https URLs. Default: verify against the system's CAs. */
+  readonly tls: TlsOptions;
+  /** Credentials for every request. Default none. */
+  readonly auth: Auth | undefined;
+  /** Headers (gRPC metadata) for every request; a call's own headers win. Default none. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Called once per attempt (verbose logging); credentials are not passed. Default none. */
+  readonly logger: ((entry: LogEntry) => void) | undefined;
+}
+
+export function makeClientOptions(options: Partial<ClientOptions> = {}): ClientOptions {
+  return {
+    retries: options.retries ?? 3,
+    retryBaseMs: options.retryBaseMs ?? 100,
+    retryMaxMs: options.retryMaxMs ?? 1000,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    http2: options.http2 ?? false,
+    tls: options.tls ?? {},
+    auth: options.auth,
+    headers: options.headers ?? {},
+    logger: options.logger,
+  };
+}
+
+const utf8 = new TextEncoder();
+
+function base64(text: string): string {
+  let binary = "";
+  for (const byte of utf8.encode(text)) {
+    binary += String.fromCharCode(byte);
+  }
+  return btoa(binary);
+}
+
+/** The header that carries `auth`, or undefined without it. */
+export async function authHeader(auth: Auth | undefined): Promise<[string, string] | undefined> {
+  switch (auth?.kind) {
+    case undefined:
+      return undefined;
+    case "bearer":
+      return [
+        "authorization",
+        `Bearer ${typeof auth.token === "function" ? await auth.token() : auth.token}`,
+      ];
+    case "basic":
+      return ["authorization", `Basic ${base64(`${auth.username}:${auth.password}`)}`];
+    case "api-key": {
+      const scheme = auth.scheme ?? "ApiKey";
+      return [
+        (auth.header ?? "authorization").toLowerCase(),
+        scheme === "" ? auth.key : `${scheme} ${auth.key}`,
+      ];
+    }
+  }
+}
+
+/**
+ * The headers of one call: the client's, then credentials, then the call's own (which win).
+ * Names are lower-case, as HTTP/2 and gRPC metadata require.
+ */
+export async function requestHeaders(
+  options: ClientOptions,
+  callHeaders: CallOptions["headers"],
+): Promise<Headers> {
+  const headers = new Headers(options.headers);
+  const auth = await authHeader(options.auth);
+  if (auth !== undefined) {
+    headers.set(auth[0], auth[1]);
+  }
+  new Headers(callHeaders).forEach((value, name) => {
+    headers.set(name, value);
+  });
+  return headers;
+}
