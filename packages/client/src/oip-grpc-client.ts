@@ -5,12 +5,7 @@ import {
   type InferRequest,
   type RequestedOutput,
 } from "@tensorwire/codec";
-import {
-  GRPCInferenceService,
-  type InferTensorContents,
-  type ModelInferResponse,
-  type ModelStatistics as ModelStatisticsMessage,
-} from "@tensorwire/proto/oip";
+import { GRPCInferenceService, type ModelStatistics as ModelStatisticsMessage } from "@tensorwire/proto/oip";
 import { createPlatformTransport } from "#platform";
 import { inputTensor } from "./infer-input.js";
 import { InferResult } from "./infer-result.js";
@@ -119,7 +114,7 @@ export function createOipGrpcClient(
         }),
       );
       try {
-        return new InferResult(decodeGrpcInferResponse(withoutEmptyContents(response)), headers);
+        return new InferResult(decodeGrpcInferResponse(response), headers);
       } catch (err) {
         throw new InferenceError(
           "internal",
@@ -184,26 +179,6 @@ async function health<K extends string>(call: Promise<Record<K, boolean>>, key: 
     }
     throw err;
   }
-}
-
-/**
- * MLServer sets an empty `contents` beside `raw_output_contents`, which the codec (rightly, by the
- * spec) refuses; an empty one carries nothing, so the client drops it before decoding.
- */
-function withoutEmptyContents(response: ModelInferResponse): ModelInferResponse {
-  if (response.rawOutputContents.length === 0) {
-    return response;
-  }
-  const empty = (c: InferTensorContents) =>
-    Object.entries(c).every(
-      ([key, value]) => key === "$typeName" || (Array.isArray(value) && value.length === 0),
-    );
-  return {
-    ...response,
-    outputs: response.outputs.map((o) =>
-      o.contents !== undefined && empty(o.contents) ? { ...o, contents: undefined } : o,
-    ),
-  };
 }
 
 /** `binary_data` is a REST framing choice; gRPC servers would see an unknown parameter. */

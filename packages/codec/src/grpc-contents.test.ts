@@ -222,7 +222,7 @@ describe("encodeGrpcInferRequest() / decodeGrpcInferRequest()", () => {
       "raw contents mixed with typed contents",
       () => {
         const m = base();
-        first(m.inputs).contents = create(InferTensorContentsSchema);
+        first(m.inputs).contents = create(InferTensorContentsSchema, { intContents: [1] });
         return decodeGrpcInferRequest(m);
       },
       "contents field must not be specified when using raw_input_contents for 'a'",
@@ -277,6 +277,15 @@ describe("encodeGrpcInferRequest() / decodeGrpcInferRequest()", () => {
     ],
   ])("should refuse %s", (_, run, message) => {
     expect(run).toThrow(message);
+  });
+  it("should accept an empty contents beside raw contents (MLServer sends one), since it carries no data", () => {
+    const request: InferRequest = {
+      modelName: "m",
+      inputs: [createTensor({ name: "a", datatype: "INT32", shape: [2], data: Int32Array.of(1, -1) })],
+    };
+    const m = encodeGrpcInferRequest(request, { contents: "raw" });
+    first(m.inputs).contents = create(InferTensorContentsSchema);
+    expect(tensorEquals(first(decodeGrpcInferRequest(m).inputs), first(request.inputs))).toBe(true);
   });
 });
 

@@ -288,7 +288,10 @@ function tensorsFromGrpc(
     if (raw.length === 0) {
       return tensorFromContents(header, m.contents);
     }
-    if (m.contents !== undefined) {
+    // An empty `contents` carries no data, so it cannot conflict with the raw entry; MLServer sends
+    // one beside every raw output.
+    const { contents } = m;
+    if (contents !== undefined && contentsFields.some((f) => contents[f].length > 0)) {
       throw invalidArgument(`contents field must not be specified when using ${rawField} for '${m.name}'`, {
         tensor: m.name,
         field: "contents",
