@@ -1,0 +1,122 @@
+import type { CaseResult, CaseStatus, Report } from "./run-conformance.js";
+
+export type ReportFormat = "table" | "json" | "junit";
+export const reportFormats: readonly ReportFormat[] = ["table", "json", "junit"];
+
+export function formatReport(report: Report, format: ReportFormat): string {
+  switch (format) {
+    case "table":
+      return formatTable(report);
+    case "json":
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case "junit":
+      return formatJunit(report);
+  }
+}
+
+interface Counts {
+  passed: number;
+  failed: number;
+  known: number;
+  skipped: number;
+}
+
+function count(results: readonly CaseResult[]): Counts {
+  const c: Counts = { passed: 0, failed: 0, known: 0, skipped: 0 };
+  for (const r of results) {
+    const key: Record<CaseStatus, keyof Counts> = {
+      passed: "passed",
+      failed: "failed",
+      "unexpected-pass": "failed",
+      "known-failure": "known",
+      skipped: "skipped",
+    };
+    c[key[r.status]]++;
+  }
+  return c;
+}
+
+/**
+ * `FAILED:` lines (with level and first difference) and `INFO:` lines (known failures, skips),
+ * sorted by case name, then a per-suite table and a `Total cases` line (STYLE 21).
+ */
+export function formatTable(report: Report): string {
+  const lines: string[] = [];
+  for (const r of report.results) {
+    if (r.status === "failed" || r.status === "unexpected-pass") {
+      lines.push(`FAILED: ${r.name} [${r.level}]: ${r.message ?? ""}`);
+    } else if (r.status === "known-failure") {
+      lines.push(`INFO: ${r.name} [${r.level}]: known failure: ${r.message ?? ""}`);
+    } else if (r.status === "skipped") {
+      lines.push(`INFO: ${r.name}: skipped: ${r.message ?? ""}`);
+    }
+  }
+  const suites = [...new Set(report.results.map((r) => r.suite))].sort();
+  const rows = suites.map((s) => {
+    const c = count(report.results.filter((r) => r.suite === s));
+    return [s, String(c.passed), String(c.failed), String(c.known), String(c.skipped)];
+  });
+  const header = ["suite", "passed", "failed", "known", "skipped"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const row = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
+      .join("  ");
+  const total = count(report.results);
+  const mustFailed = report.results.filter((r) => r.status === "failed" && r.level === "MUST").length;
+  const server = report.server === undefined ? "" : ` (${report.server.name} ${report.server.version})`;
+  return [
+    ...lines,
+    ...(lines.length > 0 ? [""] : []),
+    `Server: ${report.url}${server}, mode ${report.mode}`,
+    row(header),
+    ...rows.map(row),
+    "",
+    `Total cases: ${report.results.length}, passed ${total.passed}, failed ${total.failed} (MUST ${mustFailed}), known failures ${total.known}, skipped ${total.skipped}: ${report.ok ? "OK" : "NOT OK"}`,
+    "",
+  ].join("\n");
+}
+
+function xml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/g, "");
+}
+
+/** JUnit XML: one testsuite per suite; known failures and skips are `<skipped>` with the reason. */
+export function formatJunit(report: Report): string {
+  const suites = [...new Set(report.results.map((r) => r.suite))].sort();
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const all = count(report.results);
+  out.push(
+    `<testsuites name="tensorwire-conformance" tests="${report.results.length}" failures="${all.failed}" skipped="${all.skipped + all.known}">`,
+  );
+  for (const suite of suites) {
+    const results = report.results.filter((r) => r.suite === suite);
+    const c = count(results);
+    const seconds = results.reduce((n, r) => n + r.durationMs, 0) / 1000;
+    out.push(
+      `  <testsuite name="${xml(suite)}" tests="${results.length}" failures="${c.failed}" skipped="${c.skipped + c.known}" time="${seconds.toFixed(3)}">`,
+    );
+    for (const r of results) {
+      const open = `    <testcase classname="${xml(suite)}" name="${xml(r.name)} [${r.level}]" time="${(r.durationMs / 1000).toFixed(3)}"`;
+      if (r.status === "passed") {
+        out.push(`${open}/>`);
+      } else if (r.status === "failed" || r.status === "unexpected-pass") {
+        out.push(
+          `${open}>`,
+          `      <failure message="${xml(r.message ?? "")}">${xml(r.spec)}</failure>`,
+          "    </testcase>",
+        );
+      } else {
+        out.push(`${open}>`, `      <skipped message="${xml(r.message ?? "")}"/>`, "    </testcase>");
+      }
+    }
+    out.push("  </testsuite>");
+  }
+  out.push("</testsuites>", "");
+  return out.join("\n");
+}
