@@ -19,7 +19,7 @@ import { arbUtf8Bytes } from "./testing/arbitraries.js";
  * | combination                    | reason                                                           |
  * |--------------------------------|------------------------------------------------------------------|
  * | rank-0 tensors                 | instances/predictions are rows: every tensor has a dim 0         |
- * | BYTES that are not UTF-8       | values are JSON strings; no b64 convention in V1                 |
+ * | (none for BYTES)               | non-UTF-8 bytes travel as {"b64": ...}, TF-Serving's convention  |
  * | ±Infinity, NaN payloads        | written as null (orjson's choice), read back as NaN (lossy)      |
  * | any datatype but FP64/BOOL/BYTES without metadata | JSON has no datatype: numbers infer as FP64   |
  * | empty dims without metadata    | `[]` hides the dims below it; metadata supplies them             |
@@ -122,6 +122,12 @@ describe("encodeKserveV1Request() / decodeKserveV1Request()", () => {
   it("should read null as NaN, as pandas and orjson write it", () => {
     const [t] = decodeKserveV1Request({ instances: [1, null] });
     expect(Array.from(t?.data as Float64Array)).toEqual([1, Number.NaN]);
+  });
+
+  it("should read {\"b64\": ...} values as bytes, as KServe's image examples send them", () => {
+    const [t] = decodeKserveV1Request({ instances: [{ b64: "/wA=" }, "ok"] });
+    expect(t?.datatype).toBe("BYTES");
+    expect(t?.data).toEqual([Uint8Array.of(0xff, 0), new TextEncoder().encode("ok")]);
   });
 
   it("should check values against metadata", () => {

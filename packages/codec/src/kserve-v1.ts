@@ -21,8 +21,12 @@ export interface KserveV1Options {
   readonly metadata?: readonly TensorSpec[];
 }
 
-/** Standard JSON as KServe's orjson writes it: NaN and ±Infinity become null. */
-const dialect: JsonDialect = { nonFinite: "null", b64: false };
+/**
+ * Standard JSON as KServe's orjson writes it: NaN and ±Infinity become null. Binary values use
+ * TF-Serving's `{"b64": "..."}`, since KServe's V1 protocol follows TF-Serving's predict API (its
+ * image examples send `{"image_bytes": {"b64": ...}}`).
+ */
+const dialect: JsonDialect = { nonFinite: "null", b64: true };
 
 export function decodeKserveV1Request(body: unknown, options: KserveV1Options = {}): Tensor[] {
   return rowsToTensors(member(body, "instances"), {

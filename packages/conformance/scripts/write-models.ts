@@ -92,6 +92,21 @@ export function mlserverSettings(m: ConformanceModel): string {
   return `${JSON.stringify(settings, null, 2)}\n`;
 }
 
+/**
+ * tensorwire reads `config.yaml`. ONNX Runtime's string tensors hold UTF-8 C strings (no NUL, no
+ * arbitrary bytes) while OIP BYTES are any bytes, so tensorwire serves identity_bytes with its echo
+ * runtime, as its default zoo does; Triton and MLServer ignore this file.
+ */
+const bytesIdentityForTensorwire = `# tensorwire: ONNX Runtime string tensors cannot carry arbitrary bytes, so echo instead of model.onnx.
+runtime: echo
+inputs:
+  - name: INPUT0
+    datatype: BYTES
+    shape: [-1, -1]
+rename:
+  INPUT0: OUTPUT0
+`;
+
 /** Every file under models/, path → contents. */
 export function modelFiles(): Map<string, Uint8Array | string> {
   const files = new Map<string, Uint8Array | string>();
@@ -100,6 +115,7 @@ export function modelFiles(): Map<string, Uint8Array | string> {
     files.set(`${m.name}/config.pbtxt`, tritonConfig(m));
     files.set(`${m.name}/model-settings.json`, mlserverSettings(m));
   }
+  files.set("identity_bytes/config.yaml", bytesIdentityForTensorwire);
   return files;
 }
 

@@ -9,7 +9,9 @@ import type { ModelDeclaration } from "../repository/memory-source.js";
  *   Seldon's documented calls work verbatim: curl sends "predict" FP32, grpcurl "input" FP32 and
  *   tritonclient "predict" FP64, so "predict" is an alias of the input and FP64 is cast to FP32.
  * - `tfsimple`: Triton's simple add/sub, INT32 [-1,16] INPUT0/INPUT1 → OUTPUT0 (sum), OUTPUT1 (difference).
- * - `identity_<datatype>` for every OIP datatype: INPUT0 [-1,-1] → OUTPUT0.
+ * - `identity_<datatype>` for every OIP datatype: INPUT0 [-1,-1] → OUTPUT0. ONNX Runtime holds strings
+ *   as UTF-8 C strings (no NUL, no arbitrary bytes), while OIP BYTES are any bytes, so
+ *   `identity_bytes` is the echo runtime with the same metadata rather than an ONNX model.
  * - `fraud`: "input" FP32 [-1,29] → "probability" FP32 [-1,1].
  * - `echo` (mock): INPUT0 FP32 [-1,-1] → OUTPUT0, and `constant` (mock): any INPUT0 FP32 [-1,-1]
  *   → OUTPUT0 FP32 [1,3] = [0.1, 0.2, 0.7].
@@ -22,10 +24,17 @@ export function defaultZoo(): ModelDeclaration[] {
       config: { inputs: [{ name: "input", aliases: ["predict"], acceptDatatypes: ["FP64"] }] },
     },
     { name: "tfsimple", onnx: tfsimpleModel().onnx },
-    ...datatypes.map((datatype) => ({
-      name: `identity_${datatype.toLowerCase()}`,
-      onnx: identityModel(datatype).onnx,
-    })),
+    ...datatypes
+      .filter((datatype) => datatype !== "BYTES")
+      .map((datatype) => ({ name: `identity_${datatype.toLowerCase()}`, onnx: identityModel(datatype).onnx })),
+    {
+      name: "identity_bytes",
+      config: {
+        runtime: "echo",
+        inputs: [{ name: "INPUT0", datatype: "BYTES", shape: [-1, -1] }],
+        rename: { INPUT0: "OUTPUT0" },
+      },
+    },
     { name: "fraud", onnx: fraudModel().onnx },
     {
       name: "echo",
