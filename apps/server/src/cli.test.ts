@@ -51,6 +51,30 @@ describe("parseServeArgs()", () => {
     });
   });
 
+  it("should read the auth and dialect flags", async () => {
+    expect(
+      await parseServeArgs([
+        "--auth-token",
+        "t",
+        "--api-key",
+        "k",
+        "--protect-health",
+        "--seldon-v1-model",
+        "fraud",
+        "--v1-dialect",
+        "tfserving",
+      ]),
+    ).toEqual({
+      port: 8080,
+      host: "0.0.0.0",
+      authToken: "t",
+      apiKey: "k",
+      publicHealth: false,
+      seldonV1Model: "fraud",
+      v1Dialect: "tfserving",
+    });
+  });
+
   it("should merge a YAML config under the command line", async () => {
     const file = join(dir, "serve.yaml");
     writeFileSync(
@@ -83,6 +107,7 @@ describe("parseServeArgs()", () => {
     [["--tls-cert", "c.pem"], /go together/],
     [["--repository-poll-secs", "0"], /positive/],
     [["--nope"], /Unknown option/],
+    [["--v1-dialect", "kfserving"], /expected one of auto, kserve, tfserving/],
   ])("should refuse %j", async (argv, message) => {
     await expect(parseServeArgs(argv)).rejects.toThrow(message);
   });

@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import type { ControlMode } from "./core/index.js";
+import { type V1Dialect, v1Dialects } from "./dialects/index.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 import { defaultMaxInputSize } from "./transport/rest/handler.js";
 
@@ -51,6 +52,38 @@ const flags = {
     help: "PEM certificate chain; with --tls-key serves HTTPS (ALPN h2 and http/1.1).",
   },
   "tls-key": { type: "string", help: "PEM private key for --tls-cert." },
+  "auth-token": {
+    type: "string",
+    help: "Require 'Authorization: Bearer <token>' on every REST path and RPC (health probes stay public).",
+  },
+  "api-key": {
+    type: "string",
+    help: "Require 'Authorization: ApiKey <key>' or 'X-API-Key: <key>'; with --auth-token either is accepted.",
+  },
+  "protect-health": {
+    type: "boolean",
+    help: "With --auth-token or --api-key, health probes need credentials too. Default off.",
+  },
+  "seldon-v1-model": {
+    type: "string",
+    help: "The model Seldon v1 paths reach when the request names none. Default: the only model, else iris.",
+  },
+  "v1-dialect": {
+    type: "string",
+    help: "Who answers GET /v1/models/{m} and :predict: auto (by request shape, default), kserve or tfserving.",
+  },
+  "drain-timeout-secs": {
+    type: "string",
+    help: "On SIGTERM/SIGINT: seconds in-flight requests may take before connections are cut. Default 10.",
+  },
+  "inference-workers": {
+    type: "string",
+    help: "Worker threads running ONNX models off the event loop; 0 (default) runs them in-thread, fastest for small models.",
+  },
+  "log-level": {
+    type: "string",
+    help: "Structured (pino JSON) log level on stderr: fatal, error, warn, info (default), debug, trace, silent.",
+  },
   config: {
     type: "string",
     help: "YAML or JSON file with any of these flags as keys; command-line flags win.",
@@ -160,8 +193,54 @@ function optionsFrom(v: Record<string, unknown>): Partial<StartServerOptions> {
     // Read at start-up, below, so a missing file is a usage error rather than a crash later.
     options.tls = { cert, key };
   }
+  const token = text(v, "auth-token");
+  if (token !== undefined) {
+    options.authToken = token;
+  }
+  const apiKey = text(v, "api-key");
+  if (apiKey !== undefined) {
+    options.apiKey = apiKey;
+  }
+  const protect = v["protect-health"];
+  if (protect !== undefined) {
+    if (typeof protect !== "boolean") {
+      throw new UsageError("--protect-health: expected true or false");
+    }
+    options.publicHealth = !protect;
+  }
+  const seldonModel = text(v, "seldon-v1-model");
+  if (seldonModel !== undefined) {
+    options.seldonV1Model = seldonModel;
+  }
+  const v1Dialect = text(v, "v1-dialect");
+  if (v1Dialect !== undefined) {
+    if (!(v1Dialects as readonly string[]).includes(v1Dialect)) {
+      throw new UsageError(`--v1-dialect: expected one of ${v1Dialects.join(", ")}, got '${v1Dialect}'`);
+    }
+    options.v1Dialect = v1Dialect as V1Dialect;
+  }
+  const drainSecs = number(v, "drain-timeout-secs");
+  if (drainSecs !== undefined) {
+    if (!(drainSecs >= 0)) {
+      throw new UsageError(`--drain-timeout-secs: expected a non-negative number, got ${drainSecs}`);
+    }
+    options.drainTimeoutMs = Math.round(drainSecs * 1000);
+  }
+  const workers = integer(v, "inference-workers", 0, 256);
+  if (workers !== undefined) {
+    options.inferenceWorkers = workers;
+  }
+  const logLevel = text(v, "log-level");
+  if (logLevel !== undefined) {
+    if (!logLevels.includes(logLevel)) {
+      throw new UsageError(`--log-level: expected one of ${logLevels.join(", ")}, got '${logLevel}'`);
+    }
+    options.logLevel = logLevel;
+  }
   return options;
 }
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 function text(v: Record<string, unknown>, name: FlagName): string | undefined {
   const value = v[name];

@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
+import type { StreamHandler } from "./fast-grpc/fast-grpc-handler.js";
 import type { NodeHandlerFn } from "./transport/node-types.js";
 
 /**
@@ -17,6 +18,11 @@ export interface ListenOptions {
   readonly host: string;
   /** PEM certificate chain and private key; both or neither. Without them the port is cleartext. */
   readonly tls: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /**
+   * Sees every HTTP/2 stream before `handler` does and returns true for the ones it answered
+   * itself (the fast gRPC path). Default: none.
+   */
+  readonly streamHandler: StreamHandler | undefined;
 }
 
 export interface Listener {
@@ -31,7 +37,11 @@ export interface Listener {
   close(graceMs?: number): Promise<void>;
 }
 
-const defaults: ListenOptions = { port: 8080, host: "0.0.0.0", tls: undefined };
+const defaults: ListenOptions = { port: 8080, host: "0.0.0.0", tls: undefined, streamHandler: undefined };
+
+/** Per-stream window: one MiB-sized tensor arrives without waiting for WINDOW_UPDATEs. */
+const h2Settings: http2.Settings = { initialWindowSize: 4 * 1024 * 1024 };
+const connectionWindowBytes = 16 * 1024 * 1024;
 
 /** The client connection preface of HTTP/2 (RFC 9113 §3.4). */
 const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
@@ -46,12 +56,15 @@ export async function listen(
   handler: NodeHandlerFn,
   options: Partial<ListenOptions> = {},
 ): Promise<Listener> {
-  const { port, host, tls } = { ...defaults, ...options };
+  const { port, host, tls, streamHandler } = { ...defaults, ...options };
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   let closing = false;
   const trackSessions = (server: http2.Http2Server | http2.Http2SecureServer) =>
-    server.on("session", (session) => {
+    streamsFirstTo(streamHandler, server).on("session", (session) => {
+      // The default 64 KiB connection window makes a client wait a round trip per 64 KiB of a
+      // large tensor; 16 MiB lets a few MiB-sized requests stream without stalls.
+      session.setLocalWindowSize(connectionWindowBytes);
       if (closing) {
         // A connection accepted just before close() whose preface arrived after it.
         session.close();
@@ -65,7 +78,10 @@ export async function listen(
   let h1: http.Server | undefined;
   if (tls !== undefined) {
     server = trackSessions(
-      http2.createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, handler as never),
+      http2.createSecureServer(
+        { cert: tls.cert, key: tls.key, allowHTTP1: true, settings: h2Settings },
+        handler as never,
+      ),
     );
   } else {
     const h1Server = http.createServer(handler as http.RequestListener);
@@ -73,7 +89,7 @@ export async function listen(
     // "listening": without it neither headersTimeout/requestTimeout (slow-client protection) nor
     // closeIdleConnections() work for the sockets handed to it.
     h1Server.emit("listening");
-    const h2 = trackSessions(http2.createServer(handler as never));
+    const h2 = trackSessions(http2.createServer({ settings: h2Settings }, handler as never));
     h1 = h1Server;
     server = net.createServer((socket) => sniff(socket, h1Server, h2));
   }
@@ -116,6 +132,32 @@ export async function listen(
       await closed;
     },
   };
+}
+
+/**
+ * Puts `streamHandler` in front of the compatibility layer's "stream" listener (which builds the
+ * request/response objects `handler` gets); streams it declines reach that listener unchanged.
+ */
+function streamsFirstTo<S extends http2.Http2Server | http2.Http2SecureServer>(
+  streamHandler: StreamHandler | undefined,
+  server: S,
+): S {
+  if (streamHandler === undefined) {
+    return server;
+  }
+  const compat = server.listeners("stream") as ((...args: unknown[]) => void)[];
+  server.removeAllListeners("stream");
+  server.on(
+    "stream",
+    (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+      if (!streamHandler(stream, headers)) {
+        for (const listener of compat) {
+          listener.call(server, stream, headers, ...rest);
+        }
+      }
+    },
+  );
+  return server;
 }
 
 /**

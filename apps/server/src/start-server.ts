@@ -1,13 +1,40 @@
+import type { Registry } from "prom-client";
+import { hasCredentials } from "./auth/authorize.js";
 import type { DataPlane } from "./core/data-plane.js";
 import { createServerCore, type ServerCoreOptions } from "./core/index.js";
+import { createFastGrpcHandler } from "./fast-grpc/fast-grpc-handler.js";
 import { type ListenOptions, listen } from "./listen.js";
+import {
+  combineObservers,
+  createServerLogger,
+  type LoggingOptions,
+  requestLogObserver,
+} from "./logging/server-logger.js";
+import { createServerMetrics } from "./metrics/server-metrics.js";
+import type { ModelRegistry } from "./registry/model-registry.js";
 import { createRequestHandler, type TransportOptions } from "./transport/create-handler.js";
 
 /**
  * Everything `startServer` takes: the core's options (models, repository, control mode, ...), the
  * transports' (body limit) and the listener's (port, host, TLS). Every field is optional.
  */
-export interface StartServerOptions extends ServerCoreOptions, TransportOptions, ListenOptions {}
+export interface StartServerOptions
+  extends Omit<ServerCoreOptions, "observer">,
+    TransportOptions,
+    Omit<ListenOptions, "streamHandler">,
+    LoggingOptions {
+  /**
+   * Serve plain gRPC calls of the hot RPCs (ModelInfer, ServerLive, ServerReady, ModelReady) on a
+   * raw HTTP/2 stream handler in front of connect-node, with identical bytes on the wire and ~4×
+   * the throughput. Default true; false sends every call through connect-node.
+   */
+  readonly fastGrpc: boolean;
+  /**
+   * On close: how long in-flight requests may take before their connections are cut, in
+   * milliseconds. Default 10000.
+   */
+  readonly drainTimeoutMs: number;
+}
 
 export interface RunningServer {
   /** Base URL for REST and for Connect/gRPC/gRPC-Web transports: `http://127.0.0.1:<port>`. */
@@ -20,6 +47,8 @@ export interface RunningServer {
   readonly port: number;
   /** The data plane behind every protocol, for tests that want to look past the wire. */
   readonly dataPlane: DataPlane;
+  /** The Prometheus registry `/metrics` serves. */
+  readonly metrics: Registry;
   /** Stops accepting connections, lets in-flight requests finish, then unloads the models. */
   close(): Promise<void>;
 }
@@ -46,13 +75,35 @@ export interface RunningServer {
  * ```
  */
 export async function startServer(options: Partial<StartServerOptions> = {}): Promise<RunningServer> {
-  const core = await createServerCore(options);
+  const logger = createServerLogger(options);
+  let registry: ModelRegistry | undefined;
+  const metrics = createServerMetrics({ models: () => registry?.index() ?? [] });
+  const core = await createServerCore({
+    ...options,
+    observer: combineObservers(metrics.observer, requestLogObserver(logger)),
+  });
+  registry = core.registry;
+  let draining = false;
+  // Not ready while draining, so load balancers stop sending before the port closes.
+  const dataPlane: DataPlane = {
+    ...core.dataPlane,
+    serverReady: () => !draining && core.dataPlane.serverReady(),
+  };
   try {
-    const handler = createRequestHandler(core.dataPlane, options);
+    const handler = metrics.withEndpoint(
+      createRequestHandler(dataPlane, options, (ref) => core.registry.peek(ref)?.binding.validations ?? []),
+    );
     const listener = await listen(handler, {
       port: options.port ?? 0,
       host: options.host ?? "127.0.0.1",
       tls: options.tls,
+      streamHandler:
+        // The fast path has no credential check yet: with auth on, every call goes through connect-node.
+        options.fastGrpc === false || hasCredentials(options)
+          ? undefined
+          : createFastGrpcHandler(dataPlane, {
+              onServerFault: (rpc, err) => logger.error({ rpc, err }, `rpc ${rpc} failed`),
+            }),
     });
     const scheme = listener.secure ? "https" : "http";
     const address = `${urlHost(listener.host)}:${listener.port}`;
@@ -62,10 +113,13 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
       grpcUrl: url,
       address,
       port: listener.port,
-      dataPlane: core.dataPlane,
+      dataPlane,
+      metrics: metrics.registry,
       async close() {
-        await listener.close();
+        draining = true;
+        await listener.close(options.drainTimeoutMs ?? 10_000);
         await core.close();
+        logger.flush();
       },
     };
   } catch (err) {

@@ -7,6 +7,26 @@ import { validateRequest } from "./validate-request.js";
 
 export interface DataPlaneDeps {
   readonly registry: ModelRegistry;
+  /** Told about every inference that reached a model: metrics and request logs. */
+  readonly observer?: InferObserver;
+}
+
+export interface InferObserver {
+  inferred(event: InferEvent): void;
+}
+
+export interface InferEvent {
+  readonly model: string;
+  readonly version: string;
+  readonly protocol: string;
+  readonly requestId: string;
+  /** Undefined on success. */
+  readonly error: unknown;
+  readonly totalNs: number;
+  /** Time spent queued for a batch; 0 without batching. */
+  readonly queueNs: number;
+  /** Dimension 0 of the run the request joined (the batch's, with batching). */
+  readonly batchSize: number;
 }
 
 /**
@@ -22,7 +42,7 @@ const serverVersion = (
 ).version;
 
 export function createDataPlane(deps: DataPlaneDeps): DataPlane {
-  const { registry } = deps;
+  const { registry, observer } = deps;
 
   const checkControlMode = (action: "load" | "unload"): void => {
     if (registry.controlMode !== "explicit") {
@@ -62,6 +82,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       const start = process.hrtime.bigint();
       const lease = registry.acquire(model);
       const { served } = lease;
+      let queueNs = 0;
+      let runSize: number | undefined;
       try {
         if (context.signal?.aborted) {
           throw new TensorwireError("cancelled", `request for model '${model.name}' was cancelled`);
@@ -74,6 +96,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         const produced = await served.runtime.infer(validated.value.inputs, {
           outputs: validated.value.outputs,
           ...(context.signal === undefined ? {} : { signal: context.signal }),
+          report(run) {
+            queueNs = run.queueNs;
+            runSize = run.batchSize;
+          },
         });
         const inferDone = process.hrtime.bigint();
         const byName = new Map(produced.map((tensor) => [tensor.name, tensor]));
@@ -89,15 +115,28 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         });
         const end = process.hrtime.bigint();
         const first = served.binding.inputs[0];
+        const rows = batchSize(
+          first?.shape,
+          validated.value.inputs.find((t) => t.name === first?.name)?.shape,
+        );
+        const totalNs = Number(end - start);
         served.statistics.recordSuccess({
-          batchSize: batchSize(
-            first?.shape,
-            validated.value.inputs.find((t) => t.name === first?.name)?.shape,
-          ),
-          totalNs: Number(end - start),
+          batchSize: rows,
+          totalNs,
+          queueNs,
           computeInputNs: Number(inputsDone - start),
-          computeInferNs: Number(inferDone - inputsDone),
+          computeInferNs: Number(inferDone - inputsDone) - queueNs,
           computeOutputNs: Number(end - inferDone),
+        });
+        observer?.inferred({
+          model: model.name,
+          version: served.version,
+          protocol: context.protocol,
+          requestId: context.requestId,
+          error: undefined,
+          totalNs,
+          queueNs,
+          batchSize: runSize ?? rows,
         });
         return {
           modelName: model.name,
@@ -106,7 +145,18 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
           outputs,
         };
       } catch (err) {
-        served.statistics.recordFailure(Number(process.hrtime.bigint() - start));
+        const totalNs = Number(process.hrtime.bigint() - start);
+        served.statistics.recordFailure(totalNs);
+        observer?.inferred({
+          model: model.name,
+          version: served.version,
+          protocol: context.protocol,
+          requestId: context.requestId,
+          error: err,
+          totalNs,
+          queueNs,
+          batchSize: runSize ?? 0,
+        });
         throw err;
       } finally {
         lease.release();

@@ -4,6 +4,8 @@ import type { Duration, ModelStatistics } from "./data-plane.js";
 export interface RequestTimings {
   readonly batchSize: number;
   readonly totalNs: number;
+  /** Time queued for a batch; absent means 0. */
+  readonly queueNs?: number;
   readonly computeInputNs: number;
   readonly computeInferNs: number;
   readonly computeOutputNs: number;
@@ -32,7 +34,6 @@ export function createStatisticsRecorder(now: () => number = Date.now): Statisti
   const zero = (): MutableDuration => ({ count: 0, ns: 0 });
   const success = zero();
   const fail = zero();
-  // No request ever waits in a queue yet (there is no scheduler), so queue counts with 0 ns.
   const queue = zero();
   const computeInput = zero();
   const computeInfer = zero();
@@ -49,7 +50,7 @@ export function createStatisticsRecorder(now: () => number = Date.now): Statisti
   return {
     recordSuccess(t) {
       add(success, t.totalNs);
-      add(queue, 0);
+      add(queue, t.queueNs ?? 0);
       add(computeInput, t.computeInputNs);
       add(computeInfer, t.computeInferNs);
       add(computeOutput, t.computeOutputNs);

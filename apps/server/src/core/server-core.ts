@@ -2,8 +2,10 @@ import { type ControlMode, createModelRegistry, type ModelRegistry } from "../re
 import { combineSources, createMemorySource, type ModelDeclaration } from "../repository/memory-source.js";
 import { createModelRepository } from "../repository/model-repository.js";
 import type { ModelSource } from "../repository/model-source.js";
+import { createInferenceWorkers } from "../worker/inference-workers.js";
+import { onWorkers } from "../worker/on-workers.js";
 import { defaultZoo } from "../zoo/default-zoo.js";
-import { createDataPlane } from "./create-data-plane.js";
+import { createDataPlane, type InferObserver } from "./create-data-plane.js";
 import type { DataPlane } from "./data-plane.js";
 
 export interface ServerCoreOptions {
@@ -26,6 +28,14 @@ export interface ServerCoreOptions {
   readonly allowExternalPaths: boolean;
   /** Directories whose modules `function` models may import (imports run code). Default: none. */
   readonly functionModuleRoots: readonly string[];
+  /**
+   * Worker threads that run ONNX models off the event loop; 0 runs them on it. Default 0: the
+   * benchmarks (docs/benchmarks.md) show in-thread runs faster for small models, whose ~10 µs
+   * runs never hold the loop long; set it for models whose runs take milliseconds.
+   */
+  readonly inferenceWorkers: number;
+  /** Told about every inference (metrics, request logs). Default: none. */
+  readonly observer: InferObserver | undefined;
 }
 
 export interface ServerCore {
@@ -46,6 +56,8 @@ export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}):
     pollIntervalMs: options.pollIntervalMs ?? 5000,
     allowExternalPaths: options.allowExternalPaths ?? false,
     functionModuleRoots: options.functionModuleRoots ?? [],
+    inferenceWorkers: options.inferenceWorkers ?? 0,
+    observer: options.observer,
   };
 }
 
@@ -72,12 +84,24 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
       await createMemorySource(declarations, { functionModuleRoots: options.functionModuleRoots }),
     );
   }
+  const workers =
+    options.inferenceWorkers > 0 ? createInferenceWorkers({ threads: options.inferenceWorkers }) : undefined;
   const registry = createModelRegistry({
-    source: combineSources(sources),
+    source: workers === undefined ? combineSources(sources) : onWorkers(combineSources(sources), workers),
     controlMode: options.controlMode,
     startupModels: options.loadModels,
     pollIntervalMs: options.pollIntervalMs,
   });
   await registry.start();
-  return { dataPlane: createDataPlane({ registry }), registry, close: () => registry.close() };
+  return {
+    dataPlane: createDataPlane({
+      registry,
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
+    }),
+    registry,
+    async close() {
+      await registry.close();
+      await workers?.close();
+    },
+  };
 }

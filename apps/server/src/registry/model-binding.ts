@@ -1,6 +1,6 @@
 import { type Datatype, formatShape, type Result } from "@tensorwire/codec";
 import type { TensorMetadata } from "../core/data-plane.js";
-import type { ModelConfig } from "../repository/model-config.js";
+import type { ModelConfig, ValidationConfig } from "../repository/model-config.js";
 import type { RuntimeMetadata } from "../runtime/model-runtime.js";
 
 /** An input as clients may send it: the model's tensor plus what the config also accepts. */
@@ -25,6 +25,8 @@ export interface ModelBinding {
   readonly outputSource: ReadonlyMap<string, string>;
   /** The model's output name → client-facing name. */
   readonly outputTarget: ReadonlyMap<string, string>;
+  /** The config's Wallaroo validations, evaluated by that dialect. */
+  readonly validations: readonly ValidationConfig[];
 }
 
 /** Applies a config to what the runtime reports; a config naming tensors the model lacks is an error. */
@@ -82,6 +84,7 @@ export function bindModel(config: ModelConfig, runtime: RuntimeMetadata): Result
       inputByName,
       outputSource,
       outputTarget,
+      validations: config.validations,
     },
   };
 }

@@ -8,7 +8,7 @@ import {
   TensorwireError,
 } from "@tensorwire/codec";
 import { runtimeFactories } from "../runtime/runtime-factories.js";
-import type { ErrorInjectionSpec, LatencySpec, RuntimeKind } from "../runtime/runtime-spec.js";
+import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from "../runtime/runtime-spec.js";
 
 /**
  * A model's configuration: `<repo>/<model>/config.yaml` on disk (YAML, so JSON works too), or the
@@ -28,6 +28,9 @@ import type { ErrorInjectionSpec, LatencySpec, RuntimeKind } from "../runtime/ru
  *     rename: predict         # the name clients see in metadata, requests and responses
  * latency: {distribution: normal, meanMs: 20, stdDevMs: 5}   # or fixed {ms}, uniform {minMs, maxMs}
  * errors: {rate: 0.1, code: unavailable, message: "injected"}
+ * batching: {maxBatchSize: 32, maxQueueDelayMs: 1}   # adaptive batching, models with dim 0 = -1
+ * validations:               # Wallaroo anomaly rules, reported as anomaly.<name> result columns
+ *   - {name: high_fraud, column: out.probability, op: ">", value: 0.9}
  * ```
  *
  * Mock runtimes declare their tensors instead (`datatype` and `shape`, -1 for a variable
@@ -51,6 +54,22 @@ export interface ModelConfig {
   readonly outputs: readonly OutputConfig[];
   readonly latency?: LatencySpec;
   readonly errors?: ErrorInjectionSpec;
+  readonly batching?: BatchingSpec;
+  readonly validations: readonly ValidationConfig[];
+}
+
+export const validationOps = [">", ">=", "<", "<=", "==", "!="] as const;
+
+/**
+ * A Wallaroo-style validation: a row is anomalous for it when any element of the row's `column`
+ * (`in.<input>` or `out.<output>`, the result column names) compares true against `value`.
+ */
+export interface ValidationConfig {
+  /** Reported as `anomaly.<name>`; "count" is taken by `anomaly.count`, as in Wallaroo. */
+  readonly name: string;
+  readonly column: string;
+  readonly op: (typeof validationOps)[number];
+  readonly value: number;
 }
 
 export type VersionPolicy =
@@ -89,6 +108,8 @@ const topLevelKeys = new Set([
   "outputs",
   "latency",
   "errors",
+  "batching",
+  "validations",
 ]);
 
 /**
@@ -148,13 +169,22 @@ export function parseModelConfig(raw: unknown, where: string): ModelConfig {
     rename,
     inputs,
     outputs,
+    validations: list(obj.validations, "validations", fail).map((item, i) =>
+      parseValidation(item, `validations[${i}]`, fail),
+    ),
   };
+  uniqueNames(
+    config.validations.map((v) => v.name),
+    "validations",
+    fail,
+  );
   return {
     ...config,
     ...optionalString(obj.model, "model", kind === "onnx", fail),
     ...optionalString(obj.module, "module", kind === "function", fail),
     ...(obj.latency === undefined ? {} : { latency: parseLatency(obj.latency, fail) }),
     ...(obj.errors === undefined ? {} : { errors: parseErrors(obj.errors, fail) }),
+    ...(obj.batching === undefined ? {} : { batching: parseBatching(obj.batching, fail) }),
   };
 }
 
@@ -214,6 +244,24 @@ function parseOutput(raw: unknown, path: string, kind: RuntimeKind, fail: Fail):
     ...(rename === undefined ? {} : { rename: rename as string }),
     ...(Array.isArray(obj.data) ? { data: obj.data } : {}),
   };
+}
+
+function parseValidation(raw: unknown, path: string, fail: Fail): ValidationConfig {
+  const obj = record(raw, path, fail, ["name", "column", "op", "value"]);
+  const { name, column, op, value } = obj;
+  if (typeof name !== "string" || name === "" || name === "count") {
+    fail(`${path}.name`, `expected a name other than "count", got ${describeValue(name)}`);
+  }
+  if (typeof column !== "string" || !/^(in|out)\../.test(column)) {
+    fail(`${path}.column`, `expected in.<input> or out.<output>, got ${describeValue(column)}`);
+  }
+  if (!(validationOps as readonly unknown[]).includes(op)) {
+    fail(`${path}.op`, `expected one of ${validationOps.join(" ")}, got ${describeValue(op)}`);
+  }
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    fail(`${path}.value`, `expected a number, got ${describeValue(value)}`);
+  }
+  return { name, column, op, value } as ValidationConfig;
 }
 
 function parseTensorHeader(
@@ -313,6 +361,18 @@ function parseErrors(raw: unknown, fail: Fail): ErrorInjectionSpec {
     code: code as ErrorCode,
     message: (message as string | undefined) ?? "injected error",
   };
+}
+
+function parseBatching(raw: unknown, fail: Fail): BatchingSpec {
+  const obj = record(raw, "batching", fail, ["maxBatchSize", "maxQueueDelayMs"]);
+  const { maxBatchSize = 32, maxQueueDelayMs = 1 } = obj;
+  if (typeof maxBatchSize !== "number" || !Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
+    fail("batching.maxBatchSize", `expected a positive integer, got ${describeValue(maxBatchSize)}`);
+  }
+  if (typeof maxQueueDelayMs !== "number" || !(maxQueueDelayMs >= 0)) {
+    fail("batching.maxQueueDelayMs", `expected a non-negative number, got ${describeValue(maxQueueDelayMs)}`);
+  }
+  return { maxBatchSize: maxBatchSize as number, maxQueueDelayMs: maxQueueDelayMs as number };
 }
 
 function parseRename(raw: unknown, fail: Fail): Readonly<Record<string, string>> {

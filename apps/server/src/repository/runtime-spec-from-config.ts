@@ -40,6 +40,7 @@ export function modifiersFromConfig(config: ModelConfig): RuntimeModifiers {
   return {
     ...(config.latency === undefined ? {} : { latency: config.latency }),
     ...(config.errors === undefined ? {} : { errors: config.errors }),
+    ...(config.batching === undefined ? {} : { batching: config.batching }),
   };
 }
 

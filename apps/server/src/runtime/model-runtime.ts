@@ -13,6 +13,14 @@ export interface RuntimeInferOptions {
   /** The outputs to compute, by the model's own names; never empty. */
   readonly outputs: readonly string[];
   readonly signal?: AbortSignal;
+  /** Told how long the request queued and the size of the run it joined (batching runtimes). */
+  readonly report?: (run: RunFacts) => void;
+}
+
+export interface RunFacts {
+  readonly queueNs: number;
+  /** Dimension 0 of the run's inputs: the sum over the requests batched together. */
+  readonly batchSize: number;
 }
 
 /**

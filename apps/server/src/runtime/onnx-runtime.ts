@@ -22,16 +22,52 @@ const datatypeOfOrtType: Readonly<Partial<Record<OrtTensor.Type, Datatype>>> = {
   string: "BYTES",
 };
 
+/**
+ * A loaded model either way it runs: in-thread (onnxruntime-node's `run()` blocks the event loop
+ * for its duration, the fastest for tiny models) or on the worker threads of `spec.workers`.
+ */
+interface Session {
+  readonly inputMetadata: readonly InferenceSession.ValueMetadata[];
+  readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
+  run(inputs: readonly Tensor[], outputs: readonly string[]): Promise<readonly Tensor[]>;
+  release(): Promise<void>;
+}
+
+async function inThreadSession(model: Uint8Array | string): Promise<Session> {
+  const session =
+    typeof model === "string" ? await InferenceSession.create(model) : await InferenceSession.create(model);
+  return {
+    inputMetadata: session.inputMetadata,
+    outputMetadata: session.outputMetadata,
+    async run(inputs, outputs) {
+      const feeds: Record<string, OrtTensor> = {};
+      for (const input of inputs) {
+        feeds[input.name] = tensorToOrt(input);
+      }
+      // Passing the fetch list makes ORT compute only what was asked for.
+      const results = await session.run(feeds, [...outputs]);
+      return outputs.map((name) => {
+        const value = results[name];
+        if (value === undefined) {
+          throw new TensorwireError("internal", `ONNX Runtime returned no output '${name}'`, {
+            tensor: name,
+          });
+        }
+        return tensorFromOrt(name, value);
+      });
+    },
+    release: () => session.release(),
+  };
+}
+
 /** Serves an ONNX model with onnxruntime-node; names, datatypes and shapes come from the model. */
 export function createOnnxRuntime(spec: OnnxRuntimeSpec): ModelRuntime {
-  let session: InferenceSession | undefined;
+  let session: Session | undefined;
   let meta: RuntimeMetadata | undefined;
   return {
     async load() {
       const created =
-        typeof spec.model === "string"
-          ? await InferenceSession.create(spec.model)
-          : await InferenceSession.create(spec.model);
+        spec.workers === undefined ? await inThreadSession(spec.model) : await spec.workers.open(spec.model);
       try {
         meta = {
           platform: "onnxruntime_onnx",
@@ -50,25 +86,11 @@ export function createOnnxRuntime(spec: OnnxRuntimeSpec): ModelRuntime {
       }
       return meta;
     },
-    async infer(inputs: readonly Tensor[], options: RuntimeInferOptions) {
+    infer(inputs: readonly Tensor[], options: RuntimeInferOptions) {
       if (session === undefined) {
-        throw new TensorwireError("unavailable", "ONNX model is not loaded");
+        return Promise.reject(new TensorwireError("unavailable", "ONNX model is not loaded"));
       }
-      const feeds: Record<string, OrtTensor> = {};
-      for (const input of inputs) {
-        feeds[input.name] = tensorToOrt(input);
-      }
-      // Passing the fetch list makes ORT compute only what was asked for.
-      const results = await session.run(feeds, [...options.outputs]);
-      return options.outputs.map((name) => {
-        const value = results[name];
-        if (value === undefined) {
-          throw new TensorwireError("internal", `ONNX Runtime returned no output '${name}'`, {
-            tensor: name,
-          });
-        }
-        return tensorFromOrt(name, value);
-      });
+      return session.run(inputs, options.outputs);
     },
     async unload() {
       const current = session;

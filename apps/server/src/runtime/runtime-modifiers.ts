@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { TensorwireError } from "@tensorwire/codec";
+import { createBatchingRuntime } from "../scheduler/batching-runtime.js";
 import type { ModelRuntime } from "./model-runtime.js";
 import type { LatencySpec, RuntimeModifiers } from "./runtime-spec.js";
 
@@ -9,7 +10,14 @@ export function withModifiers(
   modifiers: RuntimeModifiers,
   random: () => number = Math.random,
 ): ModelRuntime {
-  const { latency, errors } = modifiers;
+  const { latency, errors, batching } = modifiers;
+  if (batching !== undefined) {
+    // Batching outermost: injected latency and errors then apply to each batched run.
+    return createBatchingRuntime(
+      withModifiers(runtime, { ...modifiers, batching: undefined }, random),
+      batching,
+    );
+  }
   if (latency === undefined && errors === undefined) {
     return runtime;
   }

@@ -1,5 +1,6 @@
 import type { ErrorCode, Tensor } from "@tensorwire/codec";
 import type { TensorMetadata } from "../core/data-plane.js";
+import type { InferenceWorkers } from "../worker/inference-workers.js";
 
 /** How to build one model version's runtime: the `kind` picks the factory in `runtimeFactories`. */
 export type RuntimeSpec = OnnxRuntimeSpec | EchoRuntimeSpec | ConstantRuntimeSpec | FunctionRuntimeSpec;
@@ -10,6 +11,8 @@ export interface OnnxRuntimeSpec {
   readonly kind: "onnx";
   /** The ONNX model: its bytes, or the path of a file the repository has already vetted. */
   readonly model: Uint8Array | string;
+  /** Runs the session on these worker threads instead of the event loop's. Default: in-thread. */
+  readonly workers?: InferenceWorkers;
 }
 
 /** Returns each input as an output, renamed by `rename` (input name → output name). */
@@ -41,6 +44,18 @@ export interface FunctionRuntimeSpec {
 export interface RuntimeModifiers {
   readonly latency?: LatencySpec;
   readonly errors?: ErrorInjectionSpec;
+  readonly batching?: BatchingSpec;
+}
+
+/**
+ * Adaptive batching: requests that arrive while a batch runs, or within `maxQueueDelayMs` of the
+ * first, run as one along dimension 0 (models whose first dimension is -1 only).
+ */
+export interface BatchingSpec {
+  /** Largest sum of dimension 0 in one run. Default 32. */
+  readonly maxBatchSize: number;
+  /** Longest a request waits for others when the model is idle. Default 1 ms. */
+  readonly maxQueueDelayMs: number;
 }
 
 /** Extra time before each inference, in milliseconds; samples below 0 count as 0. */

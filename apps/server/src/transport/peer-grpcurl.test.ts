@@ -46,6 +46,13 @@ describe.skipIf(!available)("grpcurl peer (server reflection)", () => {
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
       "inference.GRPCInferenceService",
+      "seldon.protos.Combiner",
+      "seldon.protos.Generic",
+      "seldon.protos.Model",
+      "seldon.protos.OutputTransformer",
+      "seldon.protos.Router",
+      "seldon.protos.Seldon",
+      "seldon.protos.Transformer",
     ]);
   });
 

@@ -56,6 +56,13 @@ describe.each(["v1", "v1alpha"] as const)("ServerReflection %s", (version) => {
         : [];
     expect(names).toEqual([
       "inference.GRPCInferenceService",
+      "seldon.protos.Model",
+      "seldon.protos.Generic",
+      "seldon.protos.Router",
+      "seldon.protos.Transformer",
+      "seldon.protos.OutputTransformer",
+      "seldon.protos.Combiner",
+      "seldon.protos.Seldon",
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
     ]);

@@ -9,7 +9,9 @@ import {
   parseJsonText,
   TensorwireError,
 } from "@tensorwire/codec";
+import { type Authorize, authChallenge } from "../../auth/authorize.js";
 import type { DataPlane, Duration, ModelRef, ModelStatistics } from "../../core/data-plane.js";
+import type { DialectDispatcher } from "../../dialects/index.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "../node-types.js";
 import {
   isEchoedHeader,
@@ -41,6 +43,14 @@ export interface RestHandlerOptions {
   readonly maxInputSize: number;
 }
 
+/** What the server plugs into OIP REST. */
+export interface RestExtensions {
+  /** The credential check; health probes are flagged so it can let them through. */
+  readonly authorize?: Authorize | undefined;
+  /** Serves paths OIP does not know (the other wire dialects); false when none claims the path. */
+  readonly dialects?: DialectDispatcher | undefined;
+}
+
 /** The value of `RestHandlerOptions.maxInputSize` unless set: Triton's default (1 << 26). */
 export const defaultMaxInputSize = 64 * 1024 * 1024;
 
@@ -62,6 +72,7 @@ interface Route {
 export function createRestHandler(
   dataPlane: DataPlane,
   options: Partial<RestHandlerOptions> = {},
+  extensions: RestExtensions = {},
 ): NodeHandlerFn {
   const maxInputSize = options.maxInputSize ?? defaultMaxInputSize;
 
@@ -276,6 +287,9 @@ export function createRestHandler(
     const q = url.indexOf("?");
     const route = match(q < 0 ? url : url.slice(0, q));
     if (route === undefined) {
+      if (extensions.dialects?.(req, res) === true) {
+        return;
+      }
       req.resume();
       sendJson({ req, res, headers }, 404, { error: "Not Found" });
       return;
@@ -285,6 +299,12 @@ export function createRestHandler(
       headers.allow = route.method;
       sendJson({ req, res, headers }, 405, { error: "Method Not Allowed" });
       return;
+    }
+    const health = route === healthLive || route === healthReady;
+    const denied = extensions.authorize?.((name) => header(req, name), health);
+    if (denied !== undefined) {
+      headers["www-authenticate"] = authChallenge;
+      throw denied;
     }
     await route.run({ req, res, headers });
   }

@@ -1,0 +1,100 @@
+// The worker thread's side of `createInferenceWorkers`: holds ONNX Runtime sessions and runs them
+// off the event loop. Self-contained (no relative imports) so that Node can run it from source
+// under the test runner, by type stripping, as well as from dist.
+import { parentPort } from "node:worker_threads";
+import { createTensor, type Tensor, tensorFromOrt, tensorToOrt } from "@tensorwire/codec";
+import { InferenceSession } from "onnxruntime-node";
+
+type Request =
+  | { readonly kind: "load"; readonly call: number; readonly id: number; readonly model: Uint8Array | string }
+  | { readonly kind: "unload"; readonly call: number; readonly id: number }
+  | {
+      readonly kind: "run";
+      readonly call: number;
+      readonly id: number;
+      readonly inputs: readonly WireTensor[];
+      readonly outputs: readonly string[];
+    };
+
+interface WireTensor {
+  readonly name: string;
+  readonly datatype: string;
+  readonly shape: readonly number[];
+  readonly data: Tensor["data"];
+}
+
+const port = parentPort;
+if (port === null) {
+  throw new Error("ort-worker runs as a worker thread only");
+}
+const sessions = new Map<number, InferenceSession>();
+
+port.on("message", (msg: Request) => {
+  handle(msg).then(
+    ({ value, transfer }) => {
+      try {
+        port.postMessage({ call: msg.call, ok: true, value }, transfer);
+      } catch {
+        // Buffers ONNX Runtime allocated outside V8 cannot be detached: send a copy instead.
+        port.postMessage({ call: msg.call, ok: true, value });
+      }
+    },
+    (err: unknown) =>
+      port.postMessage({
+        call: msg.call,
+        ok: false,
+        error: {
+          message: err instanceof Error ? err.message : String(err),
+          code: (err as { code?: unknown }).code,
+        },
+      }),
+  );
+});
+
+async function handle(msg: Request): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
+  switch (msg.kind) {
+    case "load": {
+      const session =
+        typeof msg.model === "string"
+          ? await InferenceSession.create(msg.model)
+          : await InferenceSession.create(msg.model);
+      sessions.set(msg.id, session);
+      return { value: { inputs: session.inputMetadata, outputs: session.outputMetadata }, transfer: [] };
+    }
+    case "unload": {
+      const session = sessions.get(msg.id);
+      sessions.delete(msg.id);
+      await session?.release();
+      return { value: undefined, transfer: [] };
+    }
+    case "run": {
+      const session = sessions.get(msg.id);
+      if (session === undefined) {
+        throw Object.assign(new Error("ONNX model is not loaded"), { code: "unavailable" });
+      }
+      const feeds: Record<string, ReturnType<typeof tensorToOrt>> = {};
+      for (const t of msg.inputs) {
+        feeds[t.name] = tensorToOrt(createTensor(t));
+      }
+      const results = await session.run(feeds, [...msg.outputs]);
+      const transfer: ArrayBuffer[] = [];
+      const outputs = msg.outputs.map((name) => {
+        const ort = results[name];
+        if (ort === undefined) {
+          throw Object.assign(new Error(`ONNX Runtime returned no output '${name}'`), { code: "internal" });
+        }
+        const t = tensorFromOrt(name, ort);
+        const data = t.data;
+        if (
+          ArrayBuffer.isView(data) &&
+          data.buffer instanceof ArrayBuffer &&
+          data.byteLength === data.buffer.byteLength
+        ) {
+          transfer.push(data.buffer);
+        }
+        return { name: t.name, datatype: t.datatype, shape: t.shape, data };
+      });
+      return { value: outputs, transfer };
+    }
+  }
+}
