@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import type { ControlMode } from "./core/index.js";
 import { type V1Dialect, v1Dialects } from "./dialects/index.js";
+import { loadPipelines } from "./pipeline/load-pipelines.js";
+import { runPipelineInspect } from "./pipeline/run-pipeline-inspect.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 import { defaultMaxInputSize } from "./transport/rest/handler.js";
 
@@ -84,6 +86,20 @@ const flags = {
     type: "string",
     help: "Structured (pino JSON) log level on stderr: fatal, error, warn, info (default), debug, trace, silent.",
   },
+  pipelines: {
+    type: "string",
+    multiple: true,
+    help: "Seldon Pipeline YAML file or folder; repeat for more. Served instead of the default tfsimples pipeline.",
+  },
+  "kafka-brokers": {
+    type: "string",
+    help: "Comma-separated host:port of Kafka brokers: serve seldon.<namespace>.<model|pipeline>.<name>.inputs → .outputs.",
+  },
+  "kafka-namespace": { type: "string", help: 'The <namespace> of the Kafka topic names. Default "default".' },
+  "inference-log-topic": {
+    type: "string",
+    help: "With --kafka-brokers: log every inference to this topic as the Avro record inferencelog.",
+  },
   config: {
     type: "string",
     help: "YAML or JSON file with any of these flags as keys; command-line flags win.",
@@ -97,6 +113,7 @@ type FlagName = keyof typeof flags;
 export function helpText(): string {
   const lines = [
     "Usage: tensorwire serve [flags]",
+    "       tensorwire pipeline inspect <pipeline>[.<step>][.(inputs|outputs)] [--url URL] [--request-id ID] [--offset N]",
     "",
     "Serves Open Inference Protocol (KServe V2) REST, gRPC, Connect and gRPC-Web on one port,",
     "with Triton's binary data, repository and statistics extensions and Seldon's headers.",
@@ -125,7 +142,20 @@ export async function parseServeArgs(argv: readonly string[]): Promise<Partial<S
       merged[key] = value;
     }
   }
-  return optionsFrom(merged);
+  const options = optionsFrom(merged);
+  const pipelinePaths = merged.pipelines;
+  if (pipelinePaths !== undefined) {
+    const list = Array.isArray(pipelinePaths) ? pipelinePaths : [pipelinePaths];
+    if (!list.every((p) => typeof p === "string")) {
+      throw new UsageError("--pipelines: expected file or folder paths");
+    }
+    try {
+      options.pipelines = await loadPipelines(list);
+    } catch (err) {
+      throw new UsageError(`--pipelines: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return options;
 }
 
 async function readConfig(path: string): Promise<Record<string, unknown>> {
@@ -142,7 +172,9 @@ async function readConfig(path: string): Promise<Record<string, unknown>> {
   return parsed as Record<string, unknown>;
 }
 
-function optionsFrom(v: Record<string, unknown>): Partial<StartServerOptions> {
+function optionsFrom(v: Record<string, unknown>): {
+  -readonly [K in keyof StartServerOptions]?: StartServerOptions[K];
+} {
   const options: { -readonly [K in keyof StartServerOptions]?: StartServerOptions[K] } = {
     port: integer(v, "port", 0, 65535) ?? 8080,
     host: text(v, "host") ?? "0.0.0.0",
@@ -230,6 +262,20 @@ function optionsFrom(v: Record<string, unknown>): Partial<StartServerOptions> {
   if (workers !== undefined) {
     options.inferenceWorkers = workers;
   }
+  const brokers = text(v, "kafka-brokers")
+    ?.split(",")
+    .map((b) => b.trim());
+  const namespace = text(v, "kafka-namespace");
+  const logTopic = text(v, "inference-log-topic");
+  if (brokers === undefined && (namespace !== undefined || logTopic !== undefined)) {
+    throw new UsageError("--kafka-namespace and --inference-log-topic need --kafka-brokers");
+  }
+  if (brokers !== undefined) {
+    options.kafka = { bootstrapBrokers: brokers, ...(namespace === undefined ? {} : { namespace }) };
+    if (logTopic !== undefined) {
+      options.inferenceLog = { bootstrapBrokers: brokers, topic: logTopic };
+    }
+  }
   const logLevel = text(v, "log-level");
   if (logLevel !== undefined) {
     if (!logLevels.includes(logLevel)) {
@@ -312,8 +358,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(helpText());
     return command === undefined ? 2 : 0;
   }
+  if (command === "pipeline" && rest[0] === "inspect") {
+    return runPipelineInspect(rest.slice(1), {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+    });
+  }
   if (command !== "serve") {
-    console.error(`tensorwire: unknown command '${command}'. Usage: tensorwire serve [flags] (see --help)`);
+    console.error(
+      `tensorwire: unknown command '${command}'. Usage: tensorwire serve [flags] | tensorwire pipeline inspect <name> (see --help)`,
+    );
     return 2;
   }
   let server: RunningServer;

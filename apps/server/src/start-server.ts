@@ -1,8 +1,12 @@
 import type { Registry } from "prom-client";
 import { hasCredentials } from "./auth/authorize.js";
 import type { DataPlane } from "./core/data-plane.js";
-import { createServerCore, type ServerCoreOptions } from "./core/index.js";
+import { createServerCore, makeServerCoreOptions, type ServerCoreOptions } from "./core/index.js";
 import { createFastGrpcHandler } from "./fast-grpc/fast-grpc-handler.js";
+import { createInferenceLogDataPlane } from "./inference-log/create-inference-log-data-plane.js";
+import { createInferenceLogger } from "./inference-log/create-inference-logger.js";
+import { createKafkaLogSink } from "./kafka/create-kafka-log-sink.js";
+import { type KafkaGateway, startKafkaGateway } from "./kafka/start-kafka-gateway.js";
 import { type ListenOptions, listen } from "./listen.js";
 import {
   combineObservers,
@@ -11,6 +15,10 @@ import {
   requestLogObserver,
 } from "./logging/server-logger.js";
 import { createServerMetrics } from "./metrics/server-metrics.js";
+import { createInspectHandler } from "./pipeline/create-inspect-handler.js";
+import { createPipelineDataPlane } from "./pipeline/create-pipeline-data-plane.js";
+import { defaultPipelines } from "./pipeline/default-pipelines.js";
+import type { PipelineSpec } from "./pipeline/pipeline-spec.js";
 import type { ModelRegistry } from "./registry/model-registry.js";
 import { createRequestHandler, type TransportOptions } from "./transport/create-handler.js";
 
@@ -34,6 +42,25 @@ export interface StartServerOptions
    * milliseconds. Default 10000.
    */
   readonly drainTimeoutMs: number;
+  /**
+   * Seldon v2 pipelines, served at `seldon-model: <name>.pipeline` and `/v2/pipelines/<name>/...`.
+   * Default: Seldon's `tfsimples` when the default zoo is served, else none.
+   */
+  readonly pipelines: readonly PipelineSpec[];
+  /** Requests kept per pipeline for `inspect`. Default 100. */
+  readonly inspectCapacity: number;
+  /**
+   * Asynchronous inference over Kafka: consume `seldon.<namespace>.<model|pipeline>.<name>.inputs`,
+   * produce to `...outputs`. Default off.
+   */
+  readonly kafka: { readonly bootstrapBrokers: readonly string[]; readonly namespace?: string } | undefined;
+  /**
+   * Log every inference, by any protocol, to a Kafka topic as the Avro record `inferencelog`
+   * (apps/server/schemas/inferencelog.avsc). Default off.
+   */
+  readonly inferenceLog:
+    | { readonly bootstrapBrokers: readonly string[]; readonly topic?: string; readonly queueSize?: number }
+    | undefined;
 }
 
 export interface RunningServer {
@@ -83,16 +110,55 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
     observer: combineObservers(metrics.observer, requestLogObserver(logger)),
   });
   registry = core.registry;
+  const zoo = makeServerCoreOptions(options).zoo;
+  const pipelinePlane = createPipelineDataPlane(
+    core.dataPlane,
+    options.pipelines ?? (zoo ? defaultPipelines() : []),
+    options.inspectCapacity === undefined ? {} : { inspectCapacity: options.inspectCapacity },
+  );
+  const logSink =
+    options.inferenceLog === undefined
+      ? undefined
+      : createKafkaLogSink({
+          bootstrapBrokers: options.inferenceLog.bootstrapBrokers,
+          ...(options.inferenceLog.topic === undefined ? {} : { topic: options.inferenceLog.topic }),
+        });
+  const inferenceLogger =
+    logSink === undefined
+      ? undefined
+      : createInferenceLogger(
+          logSink.sink,
+          options.inferenceLog?.queueSize === undefined ? {} : { queueSize: options.inferenceLog.queueSize },
+        );
+  // Logging wraps the pipelines, so a pipeline call is logged once and its steps are not.
+  const logged =
+    inferenceLogger === undefined
+      ? pipelinePlane
+      : createInferenceLogDataPlane(pipelinePlane, inferenceLogger);
   let draining = false;
   // Not ready while draining, so load balancers stop sending before the port closes.
   const dataPlane: DataPlane = {
-    ...core.dataPlane,
-    serverReady: () => !draining && core.dataPlane.serverReady(),
+    ...logged,
+    serverReady: () => !draining && logged.serverReady(),
+  };
+  let gateway: KafkaGateway | undefined;
+  const closeExtras = async () => {
+    await gateway?.close();
+    await inferenceLogger?.close();
+    await logSink?.close();
   };
   try {
-    const handler = metrics.withEndpoint(
-      createRequestHandler(dataPlane, options, (ref) => core.registry.peek(ref)?.binding.validations ?? []),
+    const inspect = createInspectHandler(pipelinePlane);
+    const rest = createRequestHandler(
+      dataPlane,
+      options,
+      (ref) => core.registry.peek(ref)?.binding.validations ?? [],
     );
+    const handler = metrics.withEndpoint((req, res) => {
+      if (!inspect(req, res)) {
+        rest(req, res);
+      }
+    });
     const listener = await listen(handler, {
       port: options.port ?? 0,
       host: options.host ?? "127.0.0.1",
@@ -105,6 +171,16 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
               onServerFault: (rpc, err) => logger.error({ rpc, err }, `rpc ${rpc} failed`),
             }),
     });
+    if (options.kafka !== undefined) {
+      // Kafka requests are logged like any other, and pipelines keep their own step runner.
+      gateway = await startKafkaGateway(
+        { ...pipelinePlane, infer: dataPlane.infer },
+        {
+          bootstrapBrokers: options.kafka.bootstrapBrokers,
+          ...(options.kafka.namespace === undefined ? {} : { namespace: options.kafka.namespace }),
+        },
+      );
+    }
     const scheme = listener.secure ? "https" : "http";
     const address = `${urlHost(listener.host)}:${listener.port}`;
     const url = `${scheme}://${address}`;
@@ -118,11 +194,13 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
       async close() {
         draining = true;
         await listener.close(options.drainTimeoutMs ?? 10_000);
+        await closeExtras();
         await core.close();
         logger.flush();
       },
     };
   } catch (err) {
+    await closeExtras();
     await core.close();
     throw err;
   }

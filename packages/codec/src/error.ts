@@ -82,4 +82,6 @@ export function invalidArgument(message: string, details: ErrorDetails = {}): Te
 }
 
 /** Validators return a result; exactly one caller turns a failure into a thrown error. */
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+export type Result<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: string };

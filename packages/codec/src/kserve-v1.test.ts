@@ -124,7 +124,7 @@ describe("encodeKserveV1Request() / decodeKserveV1Request()", () => {
     expect(Array.from(t?.data as Float64Array)).toEqual([1, Number.NaN]);
   });
 
-  it("should read {\"b64\": ...} values as bytes, as KServe's image examples send them", () => {
+  it('should read {"b64": ...} values as bytes, as KServe\'s image examples send them', () => {
     const [t] = decodeKserveV1Request({ instances: [{ b64: "/wA=" }, "ok"] });
     expect(t?.datatype).toBe("BYTES");
     expect(t?.data).toEqual([Uint8Array.of(0xff, 0), new TextEncoder().encode("ok")]);

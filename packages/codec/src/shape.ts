@@ -6,7 +6,10 @@ import type { Result } from "./error.js";
  */
 export function parseShape(value: unknown): Result<number[]> {
   if (!Array.isArray(value)) {
-    return { ok: false, error: `expected shape to be an array of non-negative integers, got ${describe(value)}` };
+    return {
+      ok: false,
+      error: `expected shape to be an array of non-negative integers, got ${describe(value)}`,
+    };
   }
   const shape: number[] = [];
   for (let i = 0; i < value.length; i++) {

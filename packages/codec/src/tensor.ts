@@ -40,7 +40,9 @@ export function createTensor(init: {
   const expected = elementCount(shape.value);
   const data = init.data;
   const rightKind =
-    dt.TypedArray === undefined ? Array.isArray(data) : data instanceof (dt.TypedArray as unknown as typeof Object);
+    dt.TypedArray === undefined
+      ? Array.isArray(data)
+      : data instanceof (dt.TypedArray as unknown as typeof Object);
   if (!rightKind) {
     throw invalidArgument(
       `tensor '${name}': ${dt.datatype} data must be ${dt.TypedArray?.name ?? "an array of Uint8Array"}`,

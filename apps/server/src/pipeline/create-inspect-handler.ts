@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { type JsonValue, stringifyJsonText, TensorwireError } from "@tensorwire/codec";
+import type { NodeServerRequest, NodeServerResponse } from "../transport/node-types.js";
 import type { PipelineDataPlane } from "./create-pipeline-data-plane.js";
 import { inspectToJson } from "./inspect-json.js";
 
@@ -13,7 +13,7 @@ const inspectPath = /^\/v2\/pipelines\/([^/]+)\/inspect$/;
  */
 export function createInspectHandler(
   dataPlane: PipelineDataPlane,
-): (req: IncomingMessage, res: ServerResponse) => boolean {
+): (req: NodeServerRequest, res: NodeServerResponse) => boolean {
   return (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const match = inspectPath.exec(url.pathname);
@@ -39,7 +39,7 @@ export function createInspectHandler(
     }
     const text = stringifyJsonText(body);
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-    res.end(req.method === "HEAD" ? undefined : text);
+    res.end(req.method === "HEAD" ? "" : text);
     return true;
   };
 }

@@ -24,9 +24,13 @@ describe("targetModel()", () => {
     expect(targetModel("path", null)).toBe("path");
   });
 
-  it("should throw invalid_argument and not_found", () => {
+  it("should throw invalid_argument for a bad header", () => {
     expect(() => targetModel("m", "a.b.c")).toThrow(expect.objectContaining({ code: "invalid_argument" }));
-    expect(() => targetModel("m", "p.pipeline")).toThrow(expect.objectContaining({ code: "not_found" }));
+  });
+
+  it("should keep a pipeline's suffix and drop a model's", () => {
+    expect(targetModel("m", "p.pipeline")).toBe("p.pipeline");
+    expect(targetModel("m", "iris.model")).toBe("iris");
   });
 });
 

@@ -1,5 +1,6 @@
 import { type Result, TensorwireError } from "@tensorwire/codec";
 import { Xid } from "xid-ts";
+import { pipelineSuffix } from "../repository/model-name.js";
 
 /**
  * Seldon Core v2 header behaviour, shared by REST and gRPC:
@@ -36,8 +37,8 @@ export function parseSeldonModel(value: string): Result<SeldonTarget> {
 
 /**
  * The model a request is for: the `seldon-model` header's when present, else the one the path or
- * message names. Throws invalid_argument for a bad header and not_found for a pipeline, which
- * tensorwire does not serve yet.
+ * message names. A pipeline keeps its `.pipeline` suffix, which is how the data plane tells it from
+ * a model. Throws invalid_argument for a bad header.
  */
 export function targetModel(named: string, header: string | null | undefined): string {
   if (header === undefined || header === null) {
@@ -47,17 +48,7 @@ export function targetModel(named: string, header: string | null | undefined): s
   if (!target.ok) {
     throw new TensorwireError("invalid_argument", target.error, { field: seldonModelHeader });
   }
-  if (target.value.kind === "pipeline") {
-    throw pipelineNotFound(target.value.name);
-  }
-  return target.value.name;
-}
-
-/** The answer for every pipeline address until pipelines exist. */
-export function pipelineNotFound(name: string): TensorwireError {
-  return new TensorwireError("not_found", `pipeline '${name}' not found: this server serves models only`, {
-    field: seldonModelHeader,
-  });
+  return target.value.kind === "pipeline" ? `${target.value.name}${pipelineSuffix}` : target.value.name;
 }
 
 /** The caller's request id when it sent one, else a new XID (20 characters, base32hex). */

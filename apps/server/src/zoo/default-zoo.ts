@@ -26,7 +26,10 @@ export function defaultZoo(): ModelDeclaration[] {
     { name: "tfsimple", onnx: tfsimpleModel().onnx },
     ...datatypes
       .filter((datatype) => datatype !== "BYTES")
-      .map((datatype) => ({ name: `identity_${datatype.toLowerCase()}`, onnx: identityModel(datatype).onnx })),
+      .map((datatype) => ({
+        name: `identity_${datatype.toLowerCase()}`,
+        onnx: identityModel(datatype).onnx,
+      })),
     {
       name: "identity_bytes",
       config: {

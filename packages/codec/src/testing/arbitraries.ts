@@ -18,7 +18,9 @@ const fixedBytesOf = (count: number, size: number): fc.Arbitrary<Uint8Array> =>
 export function arbData(datatype: Datatype, count: number): fc.Arbitrary<Tensor["data"]> {
   switch (datatype) {
     case "BOOL":
-      return fc.array(fc.boolean(), { minLength: count, maxLength: count }).map((b) => Uint8Array.from(b, Number));
+      return fc
+        .array(fc.boolean(), { minLength: count, maxLength: count })
+        .map((b) => Uint8Array.from(b, Number));
     case "UINT8":
       return fixedBytesOf(count, 1);
     case "INT8":

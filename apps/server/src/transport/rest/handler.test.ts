@@ -306,7 +306,7 @@ describe("REST errors", () => {
     ],
     ["pipeline header", "POST", infer, good, { "seldon-model": "p.pipeline" }, 404, /pipeline 'p'/],
     ["pipeline path", "POST", "/v2/pipelines/p/infer", good, {}, 404, /pipeline 'p'/],
-    ["pipeline model path", "GET", "/v2/models/p.pipeline/ready", undefined, {}, 404, /pipeline 'p'/],
+    ["pipeline model path", "POST", "/v2/models/p.pipeline/infer", good, {}, 404, /pipeline 'p'/],
     ["bad percent-encoding", "GET", "/v2/models/%E0%A4%A/ready", undefined, {}, 400, /percent-encoding/],
     [
       "unknown content-encoding",

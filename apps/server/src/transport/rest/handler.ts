@@ -12,10 +12,10 @@ import {
 import { type Authorize, authChallenge } from "../../auth/authorize.js";
 import type { DataPlane, Duration, ModelRef, ModelStatistics } from "../../core/data-plane.js";
 import type { DialectDispatcher } from "../../dialects/index.js";
+import { pipelineSuffix } from "../../repository/model-name.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "../node-types.js";
 import {
   isEchoedHeader,
-  pipelineNotFound,
   requestIdFrom,
   requestIdHeader,
   seldonModelHeader,
@@ -232,11 +232,8 @@ export function createRestHandler(
         }
         return undefined;
       case "pipelines":
-        // Seldon's pipeline gateway path: known, but there are no pipelines to answer for.
-        if (n >= 4) {
-          throw pipelineNotFound(s[3] as string);
-        }
-        return undefined;
+        // Seldon's pipeline gateway path: /v2/pipelines/{p}/... is /v2/models/{p}.pipeline/...
+        return n >= 4 ? matchModel([`${s[3]}${pipelineSuffix}`, ...s.slice(4)]) : undefined;
       default:
         return undefined;
     }
@@ -260,9 +257,6 @@ export function createRestHandler(
       }
       ref = { name, version };
       rest = rest.slice(2);
-    }
-    if (name.endsWith(".pipeline")) {
-      throw pipelineNotFound(name.slice(0, -".pipeline".length));
     }
     if (rest.length === 0) {
       return modelMetadata(ref);
