@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { type JsonValue, parseJsonText, stringifyJsonText, TensorwireError } from "@tensorwire/codec";
 import { type Authorize, authChallenge } from "../auth/authorize.js";
 import type { NodeServerRequest, NodeServerResponse } from "../transport/node-types.js";
+import { prepareErrorResponse } from "../transport/rest/prepare-error-response.js";
 import { readBody } from "../transport/rest/read-body.js";
 import { isEchoedHeader } from "../transport/seldon-headers.js";
 import type { Dialect, RestDialect, RestRoute } from "./dialect.js";
@@ -74,24 +75,10 @@ async function serve(
 
 function sendError(dialect: RestDialect, call: RestCall, err: unknown): void {
   const tw = TensorwireError.from(err);
-  const { req, res } = call;
-  if (tw.code === "internal") {
-    console.error(`tensorwire: ${req.method} ${req.url} failed:`, err);
+  if (prepareErrorResponse(call, tw, err)) {
+    const { status, body } = dialect.error(tw);
+    sendJson(call, status, body);
   }
-  if (res.headersSent) {
-    // Too late for a status: all the client can learn is that the response is cut short.
-    res.destroy();
-    return;
-  }
-  if (!req.complete) {
-    // As OIP REST: discard an unread body, and close an HTTP/1.1 connection after an oversized one.
-    req.resume();
-    if (tw.code === "resource_exhausted" && req.httpVersionMajor === 1) {
-      call.headers.connection = "close";
-    }
-  }
-  const { status, body } = dialect.error(tw);
-  sendJson(call, status, body);
 }
 
 /** Segments of a path, percent-decoded; undefined for malformed encoding (no dialect claims it). */

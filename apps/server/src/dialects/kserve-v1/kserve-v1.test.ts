@@ -1,6 +1,7 @@
-import { type Datatype, datatypes, parseJsonText } from "@tensorwire/codec";
+import { datatypes, parseJsonText } from "@tensorwire/codec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../start-server.js";
+import { datatypeSamples } from "../testing/datatype-samples.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely; the assertions check their shape.
 type Body = any;
@@ -88,7 +89,7 @@ describe("KServe V1", () => {
   });
 
   it.each(datatypes)("should carry %s through identity", async (datatype) => {
-    const values = samples[datatype];
+    const values = datatypeSamples[datatype];
     const res = await post(strict, `/v1/models/identity_${datatype.toLowerCase()}:predict`, {
       instances: [values],
     });
@@ -146,20 +147,3 @@ describe("KServe V1", () => {
     expect(parseJsonText(await kserve.text())).toEqual({ error: expect.stringContaining("instances") });
   });
 });
-
-/** Two values per datatype, within range and exact in JSON. */
-const samples: Record<Datatype, unknown[]> = {
-  BOOL: [true, false],
-  UINT8: [0, 200],
-  UINT16: [0, 60000],
-  UINT32: [0, 4000000000],
-  UINT64: [0, 200],
-  INT8: [-3, 100],
-  INT16: [-300, 30000],
-  INT32: [-3, 2000000000],
-  INT64: [-3, 100],
-  FP16: [0.5, -2],
-  FP32: [0.5, -2.25],
-  FP64: [0.1, -2.25],
-  BYTES: ["a", "héllo"],
-};

@@ -2,7 +2,7 @@ import { create, fromJson } from "@bufbuild/protobuf";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { type Datatype, datatypes } from "@tensorwire/codec";
+import { datatypes } from "@tensorwire/codec";
 import {
   FeedbackSchema,
   Generic,
@@ -14,6 +14,7 @@ import {
 } from "@tensorwire/proto/seldon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../start-server.js";
+import { datatypeSamples } from "../testing/datatype-samples.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely; the assertions check their shape.
 type Body = any;
@@ -130,7 +131,7 @@ describe("Seldon v1 REST", () => {
   it.each(datatypes.filter((d) => d !== "FP16"))(
     "should carry %s through identity over ndarray",
     async (datatype) => {
-      const values = samples[datatype];
+      const values = datatypeSamples[datatype];
       const res = await post(
         "/predict",
         { data: { ndarray: [values] } },
@@ -338,20 +339,3 @@ describe("Seldon v1 gRPC", () => {
     expect((err as ConnectError).code).toBe(Code.NotFound);
   });
 });
-
-/** Two values per datatype, within range and exact in JSON. */
-const samples: Record<Datatype, unknown[]> = {
-  BOOL: [true, false],
-  UINT8: [0, 200],
-  UINT16: [0, 60000],
-  UINT32: [0, 4000000000],
-  UINT64: [0, 200],
-  INT8: [-3, 100],
-  INT16: [-300, 30000],
-  INT32: [-3, 2000000000],
-  INT64: [-3, 100],
-  FP16: [0.5, -2],
-  FP32: [0.5, -2.25],
-  FP64: [0.1, -2.25],
-  BYTES: ["a", "héllo"],
-};

@@ -8,6 +8,7 @@ import {
 } from "@tensorwire/codec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../start-server.js";
+import { datatypeSamples } from "../testing/datatype-samples.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely; the assertions check their shape.
 type Body = any;
@@ -164,7 +165,7 @@ describe("Wallaroo pipeline inference", () => {
 
   it.each(datatypes)("should carry %s through identity in pandas records and Arrow", async (datatype) => {
     const path = `/pipelines/identity_${datatype.toLowerCase()}?dataset=out`;
-    const values = samples[datatype];
+    const values = datatypeSamples[datatype];
     const records = await post(path, [{ INPUT0: values }]);
     expect(records.status).toBe(200);
     expect(await json(records)).toEqual([{ out: { OUTPUT0: values } }]);
@@ -222,26 +223,9 @@ describe("Wallaroo pipeline inference", () => {
   });
 });
 
-/** Two values per datatype, within range and exact in JSON. */
-const samples: Record<Datatype, unknown[]> = {
-  BOOL: [true, false],
-  UINT8: [0, 200],
-  UINT16: [0, 60000],
-  UINT32: [0, 4000000000],
-  UINT64: [0, 200],
-  INT8: [-3, 100],
-  INT16: [-300, 30000],
-  INT32: [-3, 2000000000],
-  INT64: [-3, 100],
-  FP16: [0.5, -2],
-  FP32: [0.5, -2.25],
-  FP64: [0.1, -2.25],
-  BYTES: ["a", "héllo"],
-};
-
 /** The same values as an Arrow-ready tensor of shape [1, 2]. */
 function arrowSample(datatype: Datatype): Tensor {
-  const values = samples[datatype];
+  const values = datatypeSamples[datatype];
   const shape = [1, 2];
   switch (datatype) {
     case "BOOL":

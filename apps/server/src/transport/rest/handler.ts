@@ -21,6 +21,7 @@ import {
   seldonModelHeader,
   targetModel,
 } from "../seldon-headers.js";
+import { prepareErrorResponse } from "./prepare-error-response.js";
 import { readBody } from "./read-body.js";
 
 /**
@@ -392,24 +393,9 @@ function sendBinary(call: Call, body: BinaryBody): void {
 
 function sendError(call: Call, err: unknown): void {
   const tw = TensorwireError.from(err);
-  const { req, res } = call;
-  if (tw.code === "internal") {
-    console.error(`tensorwire: ${req.method} ${req.url} failed:`, err);
+  if (prepareErrorResponse(call, tw, err)) {
+    sendJson(call, errorStatus[tw.code].http, { error: tw.message });
   }
-  if (res.headersSent) {
-    // Too late for a status: all the client can learn is that the response is cut short.
-    res.destroy();
-    return;
-  }
-  if (!req.complete) {
-    // A body not read (yet): discard it. An oversized one is not worth receiving at all, so an
-    // HTTP/1.1 connection closes after this response instead (HTTP/2 just ends the stream).
-    req.resume();
-    if (tw.code === "resource_exhausted" && req.httpVersionMajor === 1) {
-      call.headers.connection = "close";
-    }
-  }
-  sendJson(call, errorStatus[tw.code].http, { error: tw.message });
 }
 
 function durationJson(d: Duration) {
