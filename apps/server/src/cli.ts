@@ -377,7 +377,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(helpText());
       return 0;
     }
-    server = await serve(options);
+    // A server run as a command logs requests; in-process (startServer) it defaults to errors only.
+    server = await serve({ logLevel: "info", ...options });
     const host = options.host ?? "0.0.0.0";
     const scheme = options.tls === undefined ? "http" : "https";
     const wildcard =

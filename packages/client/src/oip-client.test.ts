@@ -114,10 +114,17 @@ describe.each(variants)("OIP client, %s", (_, protocol, extra) => {
       );
       expect(result.requestId).toBe("rid-42");
       expect(result.xHeaders()["x-foo"]).toBe("bar");
-      const pipeline = routed.infer("tfsimples.pipeline", [inferInput("INPUT0", [1, 16], "INT32", ones)]);
-      await expect(pipeline).rejects.toMatchObject({
+      const pipeline = await routed.infer("tfsimples.pipeline", [
+        inferInput("INPUT0", [1, 16], "INT32", ones),
+        inferInput("INPUT1", [1, 16], "INT32", twos),
+      ]);
+      // tfsimple1 gives (a+2, a-2); tfsimple2 adds and subtracts those: (2a, 4).
+      expect(Array.from(pipeline.asTypedArray("OUTPUT0", "INT32"))).toEqual(Array.from(ones, (a) => 2 * a));
+      expect(Array.from(pipeline.asTypedArray("OUTPUT1", "INT32"))).toEqual(new Array(16).fill(4));
+      const missing = routed.infer("nope.pipeline", [inferInput("INPUT0", [1, 16], "INT32", ones)]);
+      await expect(missing).rejects.toMatchObject({
         code: "not_found",
-        serverMessage: expect.stringMatching(/pipeline 'tfsimples'/),
+        serverMessage: expect.stringMatching(/pipeline 'nope'/),
       });
     } finally {
       await routed.close();

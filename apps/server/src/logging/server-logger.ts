@@ -10,12 +10,15 @@ import type { InferObserver } from "../core/create-data-plane.js";
  * the log would cost more than the inference.
  */
 export interface LoggingOptions {
-  /** pino level: fatal, error, warn, info, debug, trace or silent. Default "info". */
+  /**
+   * pino level: fatal, error, warn, info, debug, trace or silent. Default "error": an in-process
+   * server in a test suite stays quiet about the bad requests its tests send; the CLI asks for "info".
+   */
   readonly logLevel: string;
 }
 
 export function createServerLogger(options: Partial<LoggingOptions> = {}): Logger {
-  return pino({ level: options.logLevel ?? "info", base: { name: "tensorwire" } }, pino.destination(2));
+  return pino({ level: options.logLevel ?? "error", base: { name: "tensorwire" } }, pino.destination(2));
 }
 
 /** Logs each inference the data plane saw, as described on `createServerLogger`. */
