@@ -55,6 +55,19 @@ if (Number(process.versions.node.split(".")[0]) < minimumMajor) {
   child.on("exit", (code, signal) => {
     process.exit(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
   });
+} else if (process.argv[2] === "conformance") {
+  // The suite is a package of its own (its tests start this server), so it is loaded only when asked for.
+  let conformance;
+  try {
+    conformance = await import("@tensorwire/conformance");
+  } catch (err) {
+    if (err?.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes("@tensorwire/conformance")) {
+      console.error("tensorwire conformance needs the suite: npm install --save-dev @tensorwire/conformance");
+      process.exit(1);
+    }
+    throw err;
+  }
+  process.exitCode = await conformance.main(process.argv.slice(3));
 } else {
   const { main } = await import("../dist/cli.js");
   process.exitCode = await main(process.argv.slice(2));

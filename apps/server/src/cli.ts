@@ -114,6 +114,7 @@ export function helpText(): string {
   const lines = [
     "Usage: tensorwire serve [flags]",
     "       tensorwire pipeline inspect <pipeline>[.<step>][.(inputs|outputs)] [--url URL] [--request-id ID] [--offset N]",
+    "       tensorwire conformance --url URL [--grpc HOST:PORT] [--suite S] [--only GLOB] [--report table|json|junit]",
     "",
     "Serves Open Inference Protocol (KServe V2) REST, gRPC, Connect and gRPC-Web on one port,",
     "with Triton's binary data, repository and statistics extensions and Seldon's headers.",
