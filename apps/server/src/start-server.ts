@@ -142,6 +142,7 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
     serverReady: () => !draining && logged.serverReady(),
   };
   let gateway: KafkaGateway | undefined;
+  let closeListener: (() => Promise<void>) | undefined;
   const closeExtras = async () => {
     await gateway?.close();
     await inferenceLogger?.close();
@@ -149,11 +150,7 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
   };
   try {
     const inspect = createInspectHandler(pipelinePlane);
-    const rest = createRequestHandler(
-      dataPlane,
-      options,
-      (ref) => core.registry.peek(ref)?.binding.validations ?? [],
-    );
+    const rest = createRequestHandler(dataPlane, options, (ref) => core.registry.peek(ref)?.binding);
     const handler = metrics.withEndpoint((req, res) => {
       if (!inspect(req, res)) {
         rest(req, res);
@@ -171,6 +168,8 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
               onServerFault: (rpc, err) => logger.error({ rpc, err }, `rpc ${rpc} failed`),
             }),
     });
+    // The gateway starts after the port is bound: if it fails, the listener must not outlive the error.
+    closeListener = () => listener.close(0);
     if (options.kafka !== undefined) {
       // Kafka requests are logged like any other, and pipelines keep their own step runner.
       gateway = await startKafkaGateway(
@@ -200,6 +199,7 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
       },
     };
   } catch (err) {
+    await closeListener?.();
     await closeExtras();
     await core.close();
     throw err;

@@ -1,6 +1,7 @@
 import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferInput } from "./infer-input.js";
+import { InferenceError } from "./inference-error.js";
 import { createKServeClient } from "./kserve-client.js";
 import { type ScriptedServer, sendJson, startScriptedServer } from "./testing/scripted-server.js";
 
@@ -9,14 +10,83 @@ const tfsimpleInputs = [
   inferInput("INPUT0", [1, 16], "INT32", ones),
   inferInput("INPUT1", [1, 16], "INT32", ones),
 ];
+const irisRows = [
+  [6.8, 2.8, 4.8, 1.4],
+  [5.1, 3.5, 1.4, 0.2],
+];
+
+let server: RunningServer;
+// Only tfsimple loaded: iris exists but is not ready, the one way the server answers V1's 503.
+let unloaded: RunningServer;
+beforeAll(async () => {
+  [server, unloaded] = await Promise.all([
+    startServer({ port: 0, logLevel: "silent" }),
+    startServer({ port: 0, logLevel: "silent", controlMode: "explicit", loadModels: ["tfsimple"] }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([server.close(), unloaded.close()]);
+});
+
+describe("KServe client, protocol v1 (tensorwire server)", () => {
+  it("should send instances to :predict and read a multi-output model's named predictions", async () => {
+    const client = createKServeClient(server.url);
+    const result = await client.infer("iris", [inferInput("input", [2, 4], "FP32", irisRows)], {
+      outputMetadata: [
+        { name: "predict", datatype: "INT64", shape: [-1] },
+        { name: "predict_proba", datatype: "FP32", shape: [-1, 3] },
+      ],
+    });
+    await client.close();
+    expect(result.modelName).toBe("iris");
+    expect(Array.from(result.asTypedArray("predict", "INT64"))).toEqual([1n, 0n]);
+    const proba = result.asTypedArray("predict_proba", "FP32");
+    expect(proba).toHaveLength(6);
+    expect(proba[1]).toBeGreaterThan(0.9);
+    expect(proba[3]).toBeGreaterThan(0.9);
+  });
+
+  it("should answer liveness, readiness and the model list the V1 way", async () => {
+    const client = createKServeClient(server.url);
+    expect(await client.isServerLive()).toBe(true);
+    expect(await client.isModelReady("iris")).toBe(true);
+    await expect(client.isModelReady("nope")).rejects.toMatchObject({ code: "not_found", status: 404 });
+    expect(await client.listModels()).toEqual(expect.arrayContaining(["iris", "tfsimple", "identity_fp32"]));
+    await expect(client.isServerReady()).rejects.toMatchObject({ code: "unimplemented" });
+    await client.close();
+    const cold = createKServeClient(unloaded.url);
+    expect(await cold.isModelReady("iris")).toBe(false);
+    expect(await cold.isModelReady("tfsimple")).toBe(true);
+    await cold.close();
+  });
+
+  it("should surface the server's 501 for explain as an InferenceError", async () => {
+    const client = createKServeClient(server.url);
+    const err = await client.explain("iris", { instances: [irisRows[0] ?? []] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InferenceError);
+    expect(err).toMatchObject({
+      code: "unimplemented",
+      status: 501,
+      serverMessage: expect.stringContaining("no explainer"),
+    });
+    await expect(client.explain("nope", { instances: [] })).rejects.toMatchObject({ status: 404 });
+    await client.close();
+  });
+
+  it("should post a V1 body as is, by model name and to a whole endpoint", async () => {
+    const client = createKServeClient(server.url);
+    const body = { instances: [[1, 2]] };
+    expect(await client.inferJson("identity_fp32", body)).toEqual({ predictions: [[1, 2]] });
+    await client.close();
+    const graph = createKServeClient(`${server.url}/v1/models/identity_fp32:predict`);
+    expect(await graph.inferJson(undefined, body, { isGraphEndpoint: true })).toEqual({
+      predictions: [[1, 2]],
+    });
+    await graph.close();
+  });
+});
 
 describe("KServe client, protocol v2 (tensorwire server)", () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ port: 0, host: "127.0.0.1" });
-  });
-  afterAll(() => server.close());
-
   it("should infer, check health and refuse explain", async () => {
     const client = createKServeClient(server.url, { protocol: "v2" });
     const result = await client.infer("tfsimple", tfsimpleInputs);
@@ -26,6 +96,7 @@ describe("KServe client, protocol v2 (tensorwire server)", () => {
     expect(await client.isModelReady("tfsimple")).toBe(true);
     expect(await client.isModelReady("nope")).toBe(false);
     await expect(client.explain("tfsimple", {})).rejects.toMatchObject({ code: "unimplemented" });
+    await expect(client.listModels()).rejects.toMatchObject({ code: "unimplemented" });
     await client.close();
   });
 
@@ -41,61 +112,35 @@ describe("KServe client, protocol v2 (tensorwire server)", () => {
   });
 });
 
-describe("KServe client, protocol v1 (scripted server: tensorwire does not serve V1 yet)", () => {
-  let server: ScriptedServer;
+// Stand-in: the tensorwire server has no explainers (explain is always 501) and serves no path
+// prefix, so a successful explanation and a base URL below an ingress path need scripted answers.
+describe("KServe client, protocol v1 (stand-in: explanation body, base path)", () => {
+  let scripted: ScriptedServer;
   beforeAll(async () => {
-    server = await startScriptedServer((req, res) => {
-      const path = req.url;
-      if (req.method === "POST" && path === "/serving/v1/models/m:predict") {
+    scripted = await startScriptedServer((req, res) => {
+      if (req.method === "POST" && req.url === "/serving/v1/models/m:explain") {
+        sendJson(res, 200, { predictions: [1], explanations: [{ weights: [0.5, 0.5] }] });
+      } else if (req.method === "POST" && req.url === "/serving/v1/models/m:predict") {
         const { instances } = JSON.parse(req.body.toString()) as { instances: number[][] };
         sendJson(res, 200, { predictions: instances.map((row) => row.reduce((a, b) => a + b, 0)) });
-      } else if (req.method === "POST" && path === "/serving/v1/models/m:explain") {
-        sendJson(res, 200, { predictions: [1], explanations: [{ weights: [0.5, 0.5] }] });
-      } else if (path === "/serving/v1/models/m") {
-        sendJson(res, 200, { name: "m", ready: true });
-      } else if (path === "/serving/v1/models/cold") {
-        sendJson(res, 503, { error: "Model with name cold is not ready." });
-      } else if (path === "/serving/v1/models") {
-        sendJson(res, 200, { models: ["m", "cold"] });
-      } else if (path === "/serving/") {
-        sendJson(res, 200, { status: "alive" });
       } else {
-        sendJson(res, 404, { error: `Model with name ${path} does not exist.` });
+        sendJson(res, 404, { error: `no route ${req.url}` });
       }
     });
   });
-  afterAll(() => server.close());
+  afterAll(() => scripted.close());
 
-  it("should send instances to :predict under the base path and read predictions", async () => {
-    const client = createKServeClient(`${server.url}/serving`);
-    const result = await client.infer(
-      "m",
-      [
-        inferInput("x", [2, 3], "FP64", [
-          [1, 2, 3],
-          [4, 5, 6],
-        ]),
-      ],
-      {
-        outputMetadata: [{ name: "sum", datatype: "FP64", shape: [-1] }],
-      },
-    );
-    expect(server.seen.at(-1)?.body.toString()).toBe('{"instances":[[1,2,3],[4,5,6]]}');
-    expect(Array.from(result.asTypedArray("sum", "FP64"))).toEqual([6, 15]);
-    await client.close();
-  });
-
-  it("should explain, list models and answer liveness and readiness the V1 way", async () => {
-    const client = createKServeClient(`${server.url}/serving`);
+  it("should keep the base path and return the explanation", async () => {
+    const client = createKServeClient(`${scripted.url}/serving`);
     expect(await client.explain("m", { instances: [[1, 2]] })).toMatchObject({
       explanations: [{ weights: [0.5, 0.5] }],
     });
-    expect(await client.listModels()).toEqual(["m", "cold"]);
-    expect(await client.isServerLive()).toBe(true);
-    expect(await client.isModelReady("m")).toBe(true);
-    expect(await client.isModelReady("cold")).toBe(false);
-    await expect(client.isModelReady("gone")).rejects.toMatchObject({ code: "not_found", status: 404 });
-    await expect(client.isServerReady()).rejects.toMatchObject({ code: "unimplemented" });
+    const result = await client.infer("m", [inferInput("x", [1, 2], "FP64", [[1, 2]])]);
+    expect(Array.from(result.asTypedArray("output-0", "FP64"))).toEqual([3]);
+    expect(scripted.seen.map((r) => r.url)).toEqual([
+      "/serving/v1/models/m:explain",
+      "/serving/v1/models/m:predict",
+    ]);
     await client.close();
   });
 });

@@ -2,7 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { TensorwireError } from "@tensorwire/codec";
 import type { DataPlane, ModelRef } from "../core/data-plane.js";
-import type { ValidationConfig } from "../repository/model-config.js";
+import type { ExplainerConfig, ValidationConfig } from "../repository/model-config.js";
 import type { RestCall } from "./rest-kit.js";
 
 /**
@@ -59,6 +59,14 @@ export function makeDialectOptions(options: Partial<DialectOptions> = {}): Diale
 export interface DialectDeps {
   readonly dataPlane: DataPlane;
   readonly options: DialectOptions;
-  /** The validations a loaded model's config declares; [] for none or an unknown model. */
-  readonly validations: (model: ModelRef) => readonly ValidationConfig[];
+  /** What a model's config declares beyond its tensors; undefined for an unknown or unloaded model. */
+  readonly modelExtras: (model: ModelRef) => ModelExtras | undefined;
+}
+
+/** The per-model config facts dialects act on (a loaded model's binding carries them). */
+export interface ModelExtras {
+  /** Wallaroo anomaly rules. */
+  readonly validations: readonly ValidationConfig[];
+  /** KServe V1 `:explain`'s mock explainer. */
+  readonly explainer?: ExplainerConfig;
 }

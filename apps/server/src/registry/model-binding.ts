@@ -1,6 +1,6 @@
 import { type Datatype, formatShape, type Result } from "@tensorwire/codec";
 import type { TensorMetadata } from "../core/data-plane.js";
-import type { ModelConfig, ValidationConfig } from "../repository/model-config.js";
+import type { ExplainerConfig, ModelConfig, ValidationConfig } from "../repository/model-config.js";
 import type { RuntimeMetadata } from "../runtime/model-runtime.js";
 
 /** An input as clients may send it: the model's tensor plus what the config also accepts. */
@@ -27,6 +27,8 @@ export interface ModelBinding {
   readonly outputTarget: ReadonlyMap<string, string>;
   /** The config's Wallaroo validations, evaluated by that dialect. */
   readonly validations: readonly ValidationConfig[];
+  /** The config's mock explainer, answered by KServe V1's `:explain`. */
+  readonly explainer?: ExplainerConfig;
 }
 
 /** Applies a config to what the runtime reports; a config naming tensors the model lacks is an error. */
@@ -85,6 +87,7 @@ export function bindModel(config: ModelConfig, runtime: RuntimeMetadata): Result
       outputSource,
       outputTarget,
       validations: config.validations,
+      ...(config.explainer === undefined ? {} : { explainer: config.explainer }),
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   type ErrorCode,
   errorStatus,
   isDatatype,
+  type JsonValue,
   TensorwireError,
 } from "@tensorwire/codec";
 import { runtimeFactories } from "../runtime/runtime-factories.js";
@@ -31,6 +32,9 @@ import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from 
  * batching: {maxBatchSize: 32, maxQueueDelayMs: 1}   # adaptive batching, models with dim 0 = -1
  * validations:               # Wallaroo anomaly rules, reported as anomaly.<name> result columns
  *   - {name: high_fraud, column: out.probability, op: ">", value: 0.9}
+ * explainer:                  # a mock KServe V1 explainer, answering :explain
+ *   response: {explanations: [{feature: petal_length, weight: 0.8}]}   # answered as-is, or
+ *   # kind: predictions       # {"explanations": <the model's predictions for the instances>}
  * ```
  *
  * Mock runtimes declare their tensors instead (`datatype` and `shape`, -1 for a variable
@@ -40,6 +44,11 @@ import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from 
  * lie under a root the operator allowed).
  *
  * An input marked `optional: true` may be left out of a request.
+ *
+ * Any model may declare an `explainer` (tensorwire runs no real explainers): `kind: constant`
+ * (the default) answers `response`, any JSON but null, as-is; `kind: predictions` answers
+ * `{"explanations": [...]}` with the model's KServe V1 predictions for the request's instances.
+ * Either way `:explain` checks the request's `instances` against the model's inputs first.
  */
 export interface ModelConfig {
   readonly runtime: RuntimeKind;
@@ -56,7 +65,16 @@ export interface ModelConfig {
   readonly errors?: ErrorInjectionSpec;
   readonly batching?: BatchingSpec;
   readonly validations: readonly ValidationConfig[];
+  /** A mock KServe V1 explainer; without one `:explain` answers 501. */
+  readonly explainer?: ExplainerConfig;
 }
+
+export const explainerKinds = ["constant", "predictions"] as const;
+
+/** What `:explain` answers: a constant JSON response, or the model's predictions as explanations. */
+export type ExplainerConfig =
+  | { readonly kind: "constant"; readonly response: JsonValue }
+  | { readonly kind: "predictions" };
 
 export const validationOps = [">", ">=", "<", "<=", "==", "!="] as const;
 
@@ -110,6 +128,7 @@ const topLevelKeys = new Set([
   "errors",
   "batching",
   "validations",
+  "explainer",
 ]);
 
 /**
@@ -185,6 +204,7 @@ export function parseModelConfig(raw: unknown, where: string): ModelConfig {
     ...(obj.latency === undefined ? {} : { latency: parseLatency(obj.latency, fail) }),
     ...(obj.errors === undefined ? {} : { errors: parseErrors(obj.errors, fail) }),
     ...(obj.batching === undefined ? {} : { batching: parseBatching(obj.batching, fail) }),
+    ...(obj.explainer === undefined ? {} : { explainer: parseExplainer(obj.explainer, fail) }),
   };
 }
 
@@ -262,6 +282,55 @@ function parseValidation(raw: unknown, path: string, fail: Fail): ValidationConf
     fail(`${path}.value`, `expected a number, got ${describeValue(value)}`);
   }
   return { name, column, op, value } as ValidationConfig;
+}
+
+function parseExplainer(raw: unknown, fail: Fail): ExplainerConfig {
+  const obj = record(raw, "explainer", fail, ["kind", "response"]);
+  const { kind = "constant", response } = obj;
+  if (kind === "predictions") {
+    return response === undefined
+      ? { kind }
+      : fail("explainer.response", "a predictions explainer answers the model's predictions, not a response");
+  }
+  if (kind !== "constant") {
+    return fail("explainer.kind", `expected one of ${explainerKinds.join(", ")}, got ${describeValue(kind)}`);
+  }
+  if (response === undefined || response === null) {
+    return fail("explainer.response", "a constant explainer needs its response (any JSON but null)");
+  }
+  checkJson(response, "explainer.response", fail);
+  return { kind, response: response as JsonValue };
+}
+
+/** Plain JSON data: what YAML or a declaration gives may hold other objects (dates, functions, NaN). */
+function checkJson(value: unknown, path: string, fail: Fail): void {
+  if (
+    value === null ||
+    typeof value === "string" ||
+    typeof value === "boolean" ||
+    typeof value === "bigint"
+  ) {
+    return;
+  }
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) {
+      fail(path, `expected a finite number, got ${describeValue(value)}`);
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      checkJson(item, `${path}[${i}]`, fail);
+    }
+    return;
+  }
+  const proto: unknown = typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    fail(path, `expected JSON, got ${describeValue(value)}`);
+  }
+  for (const [key, item] of Object.entries(value as Raw)) {
+    checkJson(item, `${path}.${key}`, fail);
+  }
 }
 
 function parseTensorHeader(

@@ -27,7 +27,7 @@ export type TransportOptions = RestHandlerOptions & DialectOptions & AuthOptions
 export function createRequestHandler(
   dataPlane: DataPlane,
   options: Partial<TransportOptions> = {},
-  validations: DialectDeps["validations"] = () => [],
+  modelExtras: DialectDeps["modelExtras"] = () => undefined,
 ): NodeHandlerFn {
   // Wire dialects (Seldon v1, KServe V1, TF-Serving, Wallaroo) plug in here; auth covers them all.
   const authorize = createAuthorize(options);
@@ -35,7 +35,7 @@ export function createRequestHandler(
   const dialects = createDialects({
     dataPlane,
     options: makeDialectOptions(options),
-    validations,
+    modelExtras,
   });
   return connectNodeAdapter({
     routes(router) {

@@ -15,6 +15,9 @@ import type { ModelDeclaration } from "../repository/memory-source.js";
  * - `fraud`: "input" FP32 [-1,29] → "probability" FP32 [-1,1].
  * - `echo` (mock): INPUT0 FP32 [-1,-1] → OUTPUT0, and `constant` (mock): any INPUT0 FP32 [-1,-1]
  *   → OUTPUT0 FP32 [1,3] = [0.1, 0.2, 0.7].
+ * Both mocks declare an explainer, so KServe V1's `:explain` answers for them: `echo` with its
+ * predictions as `{"explanations": [...]}`, `constant` with a fixed `{"explanations": [...]}` of
+ * per-feature weights. The other models answer `:explain` with 501.
  */
 export function defaultZoo(): ModelDeclaration[] {
   return [
@@ -45,6 +48,7 @@ export function defaultZoo(): ModelDeclaration[] {
         runtime: "echo",
         inputs: [{ name: "INPUT0", datatype: "FP32", shape: [-1, -1] }],
         rename: { INPUT0: "OUTPUT0" },
+        explainer: { kind: "predictions" },
       },
     },
     {
@@ -53,6 +57,7 @@ export function defaultZoo(): ModelDeclaration[] {
         runtime: "constant",
         inputs: [{ name: "INPUT0", datatype: "FP32", shape: [-1, -1] }],
         outputs: [{ name: "OUTPUT0", datatype: "FP32", shape: [1, 3], data: [0.1, 0.2, 0.7] }],
+        explainer: { response: { explanations: [{ feature: "INPUT0", weights: [0.1, 0.2, 0.7] }] } },
       },
     },
   ];

@@ -16,9 +16,9 @@ export interface SeenRequest {
 }
 
 /**
- * A tiny node:http server on 127.0.0.1, port 0, for protocols the tensorwire server does not serve
- * (yet) and for failure paths: `answer` is called once the request body has arrived, with the
- * request's 1-based position.
+ * A tiny node:http server on 127.0.0.1, port 0, for answers the tensorwire server cannot give
+ * (a 503 then a success, a body shape only another server writes, a path prefix) and for failure
+ * paths: `answer` is called once the request body has arrived, with the request's 1-based position.
  */
 export async function startScriptedServer(
   answer: (req: SeenRequest, res: http.ServerResponse, n: number) => void,

@@ -13,7 +13,8 @@ import { parseV1Path, v1ModelSegments } from "../v1-path.js";
 
 /**
  * KServe V1 (`v1_protocol.md`, kserve's `v1_endpoints.py`): `GET /` liveness, `GET /v1/models`,
- * model readiness, `:predict` (`instances` → `predictions`) and `:explain`. Errors are
+ * model readiness, `:predict` (`instances` → `predictions`) and `:explain` (the model's mock
+ * explainer from its config, else 501 as KServe answers a model without one). Errors are
  * `{"error": "<message>"}` as KServe's handlers write them. The readiness and predict paths are
  * shared with TF-Serving; with `v1Dialect: "auto"` this dialect answers them for both (README.md).
  */
@@ -68,13 +69,30 @@ export const kserveV1: DialectFactory = (deps) => {
   function explain(ref: ModelRef): RestRoute {
     return {
       methods: ["POST"],
-      run: (call) => {
-        call.req.resume();
+      run: async (call) => {
         requireModel(deps, ref.name);
-        throw new TensorwireError(
-          "unimplemented",
-          `Model with name ${ref.name} has no explainer: tensorwire serves predictions only`,
-        );
+        const explainer = deps.modelExtras(ref)?.explainer;
+        if (explainer === undefined) {
+          call.req.resume();
+          if (!deps.dataPlane.modelReady(ref)) {
+            throw new TensorwireError("unavailable", `Model with name ${ref.name} is not ready.`);
+          }
+          throw new TensorwireError(
+            "unimplemented",
+            `Model with name ${ref.name} has no explainer: tensorwire serves predictions only`,
+          );
+        }
+        // The explain request is the predict request: `instances`, checked against the model's inputs.
+        const body = await readJson(call);
+        const meta = deps.dataPlane.modelMetadata(ref);
+        const inputs = decodeKserveV1Request(body, { metadata: meta.inputs });
+        if (explainer.kind === "constant") {
+          sendJson(call, 200, explainer.response);
+          return;
+        }
+        const requestId = requestIdFrom(header(call.req, requestIdHeader));
+        const response = await deps.dataPlane.infer(ref, { inputs }, { requestId, protocol: "kserve-v1" });
+        sendJson(call, 200, { explanations: encodeKserveV1Response(response.outputs).predictions });
       },
     };
   }

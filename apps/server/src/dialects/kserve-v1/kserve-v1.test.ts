@@ -10,15 +10,45 @@ const json = (res: Response): Promise<Body> => res.json() as Promise<Body>;
 let server: RunningServer;
 let strict: RunningServer;
 let unloaded: RunningServer;
+let mocks: RunningServer;
+const explanation = {
+  explanations: [{ feature: "petal_length", weight: 0.8, big: 9007199254740993n }],
+  meta: { name: "AnchorTabular", params: null, tags: ["a", 1, true] },
+};
+const fp32x4 = [{ name: "x", datatype: "FP32", shape: [-1, 4] }];
 beforeAll(async () => {
-  [server, strict, unloaded] = await Promise.all([
+  [server, strict, unloaded, mocks] = await Promise.all([
     startServer({ maxInputSize: 4096 }),
     startServer({ v1Dialect: "kserve" }),
     startServer({ controlMode: "explicit", loadModels: ["tfsimple"] }),
+    startServer({
+      controlMode: "explicit",
+      loadModels: ["anchors", "scores", "plain"],
+      models: [
+        {
+          name: "anchors",
+          config: { runtime: "echo", inputs: fp32x4, explainer: { response: explanation } },
+        },
+        {
+          name: "scores",
+          config: {
+            runtime: "constant",
+            inputs: fp32x4,
+            outputs: [
+              { name: "label", datatype: "INT64", shape: [2], data: [1, 2] },
+              { name: "proba", datatype: "FP32", shape: [2, 2], data: [0.25, 0.75, 0.5, 0.5] },
+            ],
+            explainer: { kind: "predictions" },
+          },
+        },
+        { name: "plain", config: { runtime: "echo", inputs: fp32x4 } },
+        { name: "later", config: { runtime: "echo", inputs: fp32x4, explainer: { kind: "predictions" } } },
+      ],
+    }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([server.close(), strict.close(), unloaded.close()]);
+  await Promise.all([server.close(), strict.close(), unloaded.close(), mocks.close()]);
 });
 
 function post(base: RunningServer, path: string, body: unknown, headers: Record<string, string> = {}) {
@@ -113,6 +143,78 @@ describe("KServe V1", () => {
     expect(res.status).toBe(501);
     expect((await json(res)).error).toMatch(/has no explainer/);
     expect((await post(server, "/v1/models/nope:explain", { instances: [] })).status).toBe(404);
+  });
+
+  it("should answer a constant explainer's response as-is, whatever the instances", async () => {
+    const res = await post(mocks, "/v1/models/anchors:explain", {
+      instances: [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(await res.text()).toBe(
+      '{"explanations":[{"feature":"petal_length","weight":0.8,"big":9007199254740993}],' +
+        '"meta":{"name":"AnchorTabular","params":null,"tags":["a",1,true]}}',
+    );
+  });
+
+  it("should answer a predictions explainer with the model's predictions as explanations", async () => {
+    const instances = [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ];
+    const explained = await json(await post(mocks, "/v1/models/scores:explain", { instances }));
+    const predicted = await json(await post(mocks, "/v1/models/scores:predict", { instances }));
+    expect(explained).toEqual({
+      explanations: [
+        { label: 1, proba: [0.25, 0.75] },
+        { label: 2, proba: [0.5, 0.5] },
+      ],
+    });
+    expect(explained.explanations).toEqual(predicted.predictions);
+  });
+
+  it("should answer :explain with 501 without an explainer, 503 for a model not loaded, 404 for an unknown one", async () => {
+    const plain = await post(mocks, "/v1/models/plain:explain", { instances: [[1, 2, 3, 4]] });
+    expect(plain.status).toBe(501);
+    expect(await json(plain)).toEqual({
+      error: "Model with name plain has no explainer: tensorwire serves predictions only",
+    });
+    const later = await post(mocks, "/v1/models/later:explain", { instances: [[1, 2, 3, 4]] });
+    expect(later.status).toBe(503);
+    expect(await json(later)).toEqual({ error: "Model with name later is not ready." });
+    const unknown = await post(mocks, "/v1/models/nope:explain", { instances: [[1, 2, 3, 4]] });
+    expect(unknown.status).toBe(404);
+    expect(await json(unknown)).toEqual({ error: "Model with name nope does not exist." });
+  });
+
+  it.each([
+    ["malformed JSON", "anchors", "{"],
+    ["an empty body", "anchors", ""],
+    ["no instances", "anchors", JSON.stringify({ inputs: [[1, 2, 3, 4]] })],
+    ["a wrong shape", "anchors", JSON.stringify({ instances: [[1, 2, 3]] })],
+    ["a wrong shape (predictions)", "scores", JSON.stringify({ instances: [[1, 2, 3]] })],
+    ["a wrong datatype", "scores", JSON.stringify({ instances: [["a", "b", "c", "d"]] })],
+  ])("should answer :explain with %s with 400", async (_, model, body) => {
+    const res = await post(mocks, `/v1/models/${model}:explain`, body);
+    expect(res.status).toBe(400);
+    expect(await json(res)).toEqual({ error: expect.any(String) });
+  });
+
+  it("should answer a GET on :explain with 405", async () => {
+    const res = await fetch(`${mocks.url}/v1/models/anchors:explain`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+  });
+
+  it("should explain with the default zoo's echo and constant mocks", async () => {
+    const echo = await json(await post(server, "/v1/models/echo:explain", { instances: [[1, 2]] }));
+    expect(echo).toEqual({ explanations: [[1, 2]] });
+    const constant = await post(server, "/v1/models/constant:explain", { instances: [[1, 2]] });
+    expect(constant.status).toBe(200);
+    expect(await json(constant)).toEqual({ explanations: [expect.objectContaining({ feature: "INPUT0" })] });
   });
 
   it.each([

@@ -129,7 +129,7 @@ function infer(deps: DialectDeps, model: string): RestRoute {
         time,
         inputs,
         outputs: response.outputs,
-        validations: deps.validations(ref),
+        validations: deps.modelExtras(ref)?.validations ?? [],
         elapsed: [stepStart - parseStart, stepEnd - stepStart],
       });
       const chosen = selectColumns(columns, options.dataset, options.exclude);

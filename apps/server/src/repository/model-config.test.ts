@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { parseModelConfig } from "./model-config.js";
+
+const echo = { runtime: "echo", inputs: [{ name: "x", datatype: "FP32", shape: [-1, 4] }] };
+const parse = (explainer: unknown) => parseModelConfig({ ...echo, explainer }, "model 'm' config");
+
+describe("parseModelConfig() explainer", () => {
+  it("should have no explainer unless one is declared", () => {
+    expect(parseModelConfig(echo, "m").explainer).toBeUndefined();
+  });
+
+  it("should read a constant explainer from YAML, kind defaulting to constant", () => {
+    const config = parseModelConfig(
+      parseYaml(
+        [
+          "runtime: echo",
+          "inputs: [{name: x, datatype: FP32, shape: [-1, 4]}]",
+          "explainer:",
+          "  response: {explanations: [{feature: petal_length, weight: 0.8}], meta: {name: AnchorTabular}}",
+        ].join("\n"),
+      ),
+      "model 'm' config.yaml",
+    );
+    expect(config.explainer).toEqual({
+      kind: "constant",
+      response: { explanations: [{ feature: "petal_length", weight: 0.8 }], meta: { name: "AnchorTabular" } },
+    });
+  });
+
+  it.each([
+    [{ kind: "constant", response: [1, "a", null, { b: [true] }] }],
+    [{ response: "any JSON" }],
+    [{ response: 0 }],
+  ])("should take the constant explainer %j", (explainer) => {
+    expect(parse(explainer).explainer).toEqual({ kind: "constant", response: explainer.response });
+  });
+
+  it("should take INT64 beyond 2^53 as a bigint in a declaration's response", () => {
+    const response = { big: 9007199254740993n };
+    expect(parse({ response }).explainer).toEqual({ kind: "constant", response });
+  });
+
+  it("should take a predictions explainer", () => {
+    expect(parse({ kind: "predictions" }).explainer).toEqual({ kind: "predictions" });
+  });
+
+  it("should give any runtime an explainer", () => {
+    const config = parseModelConfig({ explainer: { kind: "predictions" } }, "m");
+    expect(config).toMatchObject({ runtime: "onnx", explainer: { kind: "predictions" } });
+  });
+
+  it.each([
+    ["a list", [], "explainer: expected a mapping, got []"],
+    ["a string", "predictions", 'explainer: expected a mapping, got "predictions"'],
+    [
+      "an unknown key",
+      { kind: "predictions", method: "shap" },
+      "explainer.method: unknown key; expected one of kind, response",
+    ],
+    [
+      "an unknown kind",
+      { kind: "shap" },
+      'explainer.kind: expected one of constant, predictions, got "shap"',
+    ],
+    ["no response", {}, "explainer.response: a constant explainer needs its response (any JSON but null)"],
+    ["a null response", { response: null }, "explainer.response: a constant explainer needs its response"],
+    [
+      "a predictions explainer with a response",
+      { kind: "predictions", response: {} },
+      "explainer.response: a predictions explainer answers the model's predictions, not a response",
+    ],
+    [
+      "a non-finite number",
+      { response: { w: [1, Number.NaN] } },
+      "explainer.response.w[1]: expected a finite number",
+    ],
+    ["a date", { response: { at: new Date(0) } }, "explainer.response.at: expected JSON"],
+    [
+      "an undefined member",
+      { response: { a: undefined } },
+      "explainer.response.a: expected JSON, got nothing",
+    ],
+    ["a function", { response: [() => 1] }, "explainer.response[0]: expected JSON"],
+  ])("should refuse %s", (_, explainer, message) => {
+    expect(() => parse(explainer)).toThrow(`model 'm' config: ${message}`);
+  });
+});
