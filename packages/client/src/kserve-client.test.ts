@@ -73,6 +73,14 @@ describe("KServe client, protocol v1 (tensorwire server)", () => {
     await client.close();
   });
 
+  it("should return the explanation of a model that declares an explainer", async () => {
+    const client = createKServeClient(server.url);
+    expect(await client.explain("constant", { instances: [[1, 2, 3]] })).toEqual({
+      explanations: [{ feature: "INPUT0", weights: [0.1, 0.2, 0.7] }],
+    });
+    await client.close();
+  });
+
   it("should post a V1 body as is, by model name and to a whole endpoint", async () => {
     const client = createKServeClient(server.url);
     const body = { instances: [[1, 2]] };
@@ -112,9 +120,9 @@ describe("KServe client, protocol v2 (tensorwire server)", () => {
   });
 });
 
-// Stand-in: the tensorwire server has no explainers (explain is always 501) and serves no path
-// prefix, so a successful explanation and a base URL below an ingress path need scripted answers.
-describe("KServe client, protocol v1 (stand-in: explanation body, base path)", () => {
+// Stand-in: the tensorwire server serves no path prefix, so a base URL below an ingress path needs
+// scripted answers.
+describe("KServe client, protocol v1 (stand-in: base path)", () => {
   let scripted: ScriptedServer;
   beforeAll(async () => {
     scripted = await startScriptedServer((req, res) => {
