@@ -171,7 +171,7 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
     // The gateway starts after the port is bound: if it fails, the listener must not outlive the error.
     closeListener = () => listener.close(0);
     if (options.kafka !== undefined) {
-      // Kafka requests are logged like any other, and pipelines keep their own step runner.
+      // Kafka requests are logged like any other; pipeline steps travel over the models' topics.
       gateway = await startKafkaGateway(
         { ...pipelinePlane, infer: dataPlane.infer },
         {

@@ -21,6 +21,7 @@ const request: InferRequest = { modelName: "tfsimple", inputs: [int32("INPUT0", 
 const requestBytes = Buffer.from(toBinary(ModelInferRequestSchema, encodeGrpcInferRequest(request)));
 const modelIn = topicName("default", "model", "tfsimple", "inputs");
 const modelOut = topicName("default", "model", "tfsimple", "outputs");
+const pipelineOut = topicName("default", "pipeline", "tfsimples", "outputs");
 const logTopic = "tensorwire.inferencelog";
 
 /**
@@ -115,7 +116,7 @@ describe("startKafkaGateway()", () => {
       retries: true,
       retryDelay: 250,
     });
-    outputs = collect(broker.bootstrap, [modelOut, topicName("default", "pipeline", "tfsimples", "outputs")]);
+    outputs = collect(broker.bootstrap, [modelOut, pipelineOut]);
   }, 180_000);
 
   afterAll(async () => {
@@ -162,9 +163,12 @@ describe("startKafkaGateway()", () => {
       pipeline: "tfsimples",
       "x-trace": "t1",
     });
-    await outputs.waitFor(() => outputFor("pipe-1") !== undefined);
-    const out = outputFor("pipe-1") as Message;
-    expect(out.topic).toBe("seldon.default.pipeline.tfsimples.outputs");
+    // The steps' answers carry the same key on the model's outputs topic.
+    const pipelineOutput = () =>
+      outputs.messages.find((m) => m.topic === pipelineOut && m.key?.toString() === "pipe-1");
+    await outputs.waitFor(() => pipelineOutput() !== undefined);
+    const out = pipelineOutput() as Message;
+    expect(header(out, "x-pipeline-version")).toBe("1");
     expect([header(out, "pipeline"), header(out, "x-trace")]).toEqual(["tfsimples", "t1"]);
     const response = decodeGrpcInferResponseBinary(out.value);
     expect(valuesOf(response.outputs, "OUTPUT0")).toEqual(seq.map((x) => 2 * x));

@@ -9,16 +9,24 @@ import {
 import { ModelInferResponseSchema } from "@tensorwire/proto/oip";
 import { Xid } from "xid-ts";
 import type { DataPlane, InferContext } from "../core/data-plane.js";
-import type { PipelineDataPlane } from "../pipeline/create-pipeline-data-plane.js";
+import {
+  type PipelineDataPlane,
+  type PipelineInferContext,
+  pipelineVersion,
+} from "../pipeline/create-pipeline-data-plane.js";
 import { pipelineSuffix } from "../repository/model-name.js";
-import { kafkaHeaders, topicName } from "./kafka-topics.js";
+import { type KafkaStepCaller, startKafkaStepCaller } from "./kafka-step-caller.js";
+import { bufferHeaders, kafkaHeaders, topicName } from "./kafka-topics.js";
 
 export interface KafkaGatewayOptions {
   /** `host:port` of one or more brokers. Required. */
   readonly bootstrapBrokers: readonly string[];
   /** The `<namespace>` of the topic names. Default "default", Seldon's local install. */
   readonly namespace: string;
-  /** Models served over Kafka. Default: every model in the repository index at start. */
+  /**
+   * Models served over Kafka. Default: every model in the repository index at start. Either way
+   * the models the pipelines' steps call are added: their steps travel through those topics.
+   */
   readonly models: readonly string[] | undefined;
   /** Consumer group: gateways sharing it share the work. Default "tensorwire". */
   readonly groupId: string;
@@ -26,6 +34,8 @@ export interface KafkaGatewayOptions {
   readonly concurrency: number;
   /** Default "tensorwire". */
   readonly clientId: string;
+  /** How long a pipeline step waits for its model's answer on Kafka. Default 60 s. */
+  readonly stepTimeoutMs: number;
 }
 
 export interface KafkaGatewayStats {
@@ -55,6 +65,7 @@ export function makeKafkaGatewayOptions(
     groupId: options.groupId ?? "tensorwire",
     concurrency: options.concurrency ?? 32,
     clientId: options.clientId ?? "tensorwire",
+    stepTimeoutMs: options.stepTimeoutMs ?? 60_000,
   };
 }
 
@@ -67,8 +78,8 @@ const restartDelayMs = 500;
  * `ModelInferRequest`, key = request id) and produces `ModelInferResponse` to the matching
  * `.outputs` topic with the same key.
  *
- * - Headers: `x-request-id` and every `x-` header (lowercased) are copied to the output, as is
- *   `pipeline`; the request id is the key, else `x-request-id`, else a new XID.
+ * - Headers: `x-request-id` and every `x-` header (lowercased) are copied to the output, as are
+ *   `pipeline` and `pipeline-step`; the request id is the key, else `x-request-id`, else a new XID.
  * - Failures (undecodable bytes, unknown model, inference errors) are produced to the outputs
  *   topic too, as an empty response (model name and id only) with headers `error` and
  *   `error-code`, so a caller waiting on a request id always gets an answer and no message stalls
@@ -76,9 +87,18 @@ const restartDelayMs = 500;
  * - At least once: an input's offset is committed only after its output is produced, in offset
  *   order per partition, so after a crash or broker restart unanswered inputs are consumed again
  *   (a repeat carries the same request id as its key).
- * - Pipelines run in-process through the pipeline data plane (steps call the models directly,
- *   recorded for inspect); they need no `output` here, and one without is answered with an empty
- *   response.
+ * - Pipelines run their steps through the steps' model topics (see `startKafkaStepCaller`):
+ *
+ *     pipeline.<p>.inputs → [pipeline consumer] → for each step, in dataflow order:
+ *         model.<m>.inputs → [model consumer] → model.<m>.outputs → [step caller]
+ *     → pipeline.<p>.outputs (with `x-pipeline-version`), then the input's offset is committed.
+ *
+ *   Pipeline and model inputs have separate consumers (groups `<groupId>.pipelines` and
+ *   `<groupId>`): a full pipeline consumer waits on step answers only the model consumer can
+ *   produce, so one shared consumer would deadlock once its window filled with pipelines. The
+ *   models consumed include every model a pipeline step calls. Steps are not inference-logged
+ *   (they belong to their pipeline's request, which is); a pipeline without `output` is answered
+ *   with an empty response.
  */
 export async function startKafkaGateway(
   dataPlane: DataPlane | PipelineDataPlane,
@@ -87,14 +107,19 @@ export async function startKafkaGateway(
   const options = makeKafkaGatewayOptions(partial);
   const ns = options.namespace;
   const bootstrapBrokers = [...options.bootstrapBrokers];
-  const models = options.models ?? [
-    ...new Set(dataPlane.repositoryIndex({ readyOnly: false }).map((e) => e.name)),
+  const pipelinePlane = "pipelines" in dataPlane ? dataPlane : undefined;
+  const pipelines = [...(pipelinePlane?.pipelines.values() ?? [])];
+  const stepModels = [...new Set(pipelines.flatMap((p) => p.steps.map((s) => s.model)))];
+  const models = [
+    ...new Set([
+      ...(options.models ?? dataPlane.repositoryIndex({ readyOnly: false }).map((e) => e.name)),
+      ...stepModels,
+    ]),
   ];
-  const pipelines = "pipelines" in dataPlane ? [...dataPlane.pipelines.keys()] : [];
   const routes = new Map<string, { kind: "model" | "pipeline"; name: string; output: string }>();
   for (const [kind, names] of [
     ["model", models],
-    ["pipeline", pipelines],
+    ["pipeline", pipelines.map((p) => p.name)],
   ] as const) {
     for (const name of names) {
       routes.set(topicName(ns, kind, name, "inputs"), {
@@ -118,6 +143,18 @@ export async function startKafkaGateway(
     await admin.close();
   }
 
+  const stepCaller: KafkaStepCaller | undefined =
+    pipelines.length === 0
+      ? undefined
+      : await startKafkaStepCaller({
+          bootstrapBrokers,
+          namespace: ns,
+          models: stepModels,
+          clientId: options.clientId,
+          groupId: `${options.groupId}.steps`,
+          timeoutMs: options.stepTimeoutMs,
+        });
+
   // Unlimited retries: an output must outlive a broker restart rather than be dropped.
   const producer = new Producer({
     clientId: options.clientId,
@@ -127,9 +164,6 @@ export async function startKafkaGateway(
   });
   let produced = 0;
   let failed = 0;
-  let restarts = 0;
-  let closing = false;
-  const inFlight = new Set<Promise<void>>();
 
   const answer = async (message: Message): Promise<void> => {
     const route = routes.get(message.topic);
@@ -142,17 +176,24 @@ export async function startKafkaGateway(
     }
     const key = message.key?.length ? message.key.toString() : undefined;
     const requestId = key ?? headers.get(kafkaHeaders.requestId) ?? new Xid().toString();
-    const outHeaders = new Map<Buffer, Buffer>([
-      [Buffer.from(kafkaHeaders.requestId), Buffer.from(requestId)],
-    ]);
+    const outHeaders = new Map<string, string>([[kafkaHeaders.requestId, requestId]]);
     const propagated: Record<string, string> = {};
     for (const [name, value] of headers) {
-      if ((name.startsWith("x-") && name !== kafkaHeaders.requestId) || name === kafkaHeaders.pipeline) {
-        outHeaders.set(Buffer.from(name), Buffer.from(value));
+      if (
+        (name.startsWith("x-") && name !== kafkaHeaders.requestId) ||
+        name === kafkaHeaders.pipeline ||
+        name === kafkaHeaders.step
+      ) {
+        outHeaders.set(name, value);
         if (name.startsWith("x-")) {
           propagated[name] = value;
         }
       }
+    }
+    if (route.kind === "pipeline") {
+      // Seldon names the pipeline and its version on every pipeline output, whatever the input said.
+      outHeaders.set(kafkaHeaders.pipeline, route.name);
+      outHeaders.set(kafkaHeaders.pipelineVersion, pipelineVersion);
     }
     let response: InferResponse;
     try {
@@ -164,119 +205,169 @@ export async function startKafkaGateway(
       };
       const version = request.modelVersion === undefined ? {} : { version: request.modelVersion };
       if (route.kind === "model") {
-        response = await dataPlane.infer({ name: route.name, ...version }, request, context);
+        const step = pipelinePlane?.pipelines
+          .get(headers.get(kafkaHeaders.pipeline) ?? "")
+          ?.steps.find((s) => s.name === headers.get(kafkaHeaders.step) && s.model === route.name);
+        response =
+          step === undefined || pipelinePlane === undefined
+            ? await dataPlane.infer({ name: route.name, ...version }, request, context)
+            : await pipelinePlane.callStep(step, request, context);
       } else {
-        const pipelinePlane = dataPlane as PipelineDataPlane;
+        const plane = pipelinePlane as PipelineDataPlane;
+        const callStep = (stepCaller as KafkaStepCaller).forRequest(
+          route.name,
+          new Map(Object.entries(propagated)),
+        );
+        const pipelineContext: PipelineInferContext = { ...context, callStep };
         // infer where it can answer, so that decorators (the inference log) see pipeline calls too.
         const answered =
-          pipelinePlane.pipelines.get(route.name)?.output === undefined
-            ? await pipelinePlane.runPipeline(route.name, request, context)
-            : await pipelinePlane.infer({ name: `${route.name}${pipelineSuffix}` }, request, context);
+          plane.pipelines.get(route.name)?.output === undefined
+            ? await plane.runPipeline(route.name, request, context, callStep)
+            : await plane.infer({ name: `${route.name}${pipelineSuffix}` }, request, pipelineContext);
         response = answered ?? { modelName: route.name, id: requestId, outputs: [] };
       }
       response = { ...response, id: response.id ?? requestId };
     } catch (err) {
       const error = TensorwireError.from(err);
-      outHeaders.set(Buffer.from(kafkaHeaders.error), Buffer.from(error.message));
-      outHeaders.set(Buffer.from(kafkaHeaders.errorCode), Buffer.from(error.code));
+      outHeaders.set(kafkaHeaders.error, error.message);
+      outHeaders.set(kafkaHeaders.errorCode, error.code);
       response = { modelName: route.name, id: requestId, outputs: [] };
       failed++;
     }
     const value = encodeResponse(response);
     await producer.send({
-      messages: [{ topic: route.output, key: Buffer.from(requestId), value, headers: outHeaders }],
+      messages: [
+        { topic: route.output, key: Buffer.from(requestId), value, headers: bufferHeaders(outHeaders) },
+      ],
     });
     produced++;
   };
 
-  let consumer: Consumer | undefined;
-  let stopped: Promise<void> = Promise.resolve();
+  const loops = [
+    ...(models.length === 0
+      ? []
+      : [
+          consumeLoop(
+            models.map((m) => topicName(ns, "model", m, "inputs")),
+            options.groupId,
+          ),
+        ]),
+    ...(pipelines.length === 0
+      ? []
+      : [
+          consumeLoop(
+            pipelines.map((p) => topicName(ns, "pipeline", p.name, "inputs")),
+            `${options.groupId}.pipelines`,
+          ),
+        ]),
+  ];
 
-  const consume = async (): Promise<void> => {
-    const current = new Consumer({
-      clientId: options.clientId,
-      groupId: options.groupId,
-      bootstrapBrokers,
-      retries: 10,
-      retryDelay: 250,
-      // A member that died with a broker leaves the group within seconds, not the default 30 s.
-      sessionTimeout: 6000,
-      heartbeatInterval: 1000,
-    });
-    consumer = current;
-    const stream = await current.consume({
-      topics,
-      autocommit: false,
-      mode: "committed",
-      fallbackMode: "earliest",
-    });
-    const partitions = new Map<string, { offset: bigint; done: boolean; message: Message }[]>();
-    const commitDone = (key: string): void => {
-      const queue = partitions.get(key) ?? [];
-      let last: Message | undefined;
-      while (queue[0]?.done === true) {
-        last = (queue.shift() as { message: Message }).message;
-      }
-      // Committing the newest finished offset commits everything before it: order is kept per partition.
-      if (last !== undefined && !stream.destroyed) {
-        Promise.resolve(last.commit()).catch(() => {});
-      }
-    };
-    await new Promise<void>((resolve) => {
-      stream.on("data", (message: Message) => {
-        const key = `${message.topic}/${message.partition}`;
-        const entry = { offset: message.offset, done: false, message };
-        let queue = partitions.get(key);
-        if (queue === undefined) {
-          queue = [];
-          partitions.set(key, queue);
+  /**
+   * Consumes `loopTopics`, answering each message, and commits in offset order per partition;
+   * after a broker or network failure it rejoins the group.
+   */
+  function consumeLoop(loopTopics: string[], groupId: string) {
+    let closing = false;
+    let restarts = 0;
+    let consumer: Consumer | undefined;
+    const inFlight = new Set<Promise<void>>();
+
+    const consume = async (): Promise<void> => {
+      const current = new Consumer({
+        clientId: options.clientId,
+        groupId,
+        bootstrapBrokers,
+        retries: 10,
+        retryDelay: 250,
+        // A member that died with a broker leaves the group within seconds, not the default 30 s.
+        sessionTimeout: 6000,
+        heartbeatInterval: 1000,
+      });
+      consumer = current;
+      const stream = await current.consume({
+        topics: loopTopics,
+        autocommit: false,
+        mode: "committed",
+        fallbackMode: "earliest",
+      });
+      const partitions = new Map<string, { offset: bigint; done: boolean; message: Message }[]>();
+      const commitDone = (key: string): void => {
+        const queue = partitions.get(key) ?? [];
+        let last: Message | undefined;
+        while (queue[0]?.done === true) {
+          last = (queue.shift() as { message: Message }).message;
         }
-        queue.push(entry);
-        const work = answer(message).then(() => {
-          entry.done = true;
-          commitDone(key);
-        });
-        inFlight.add(work);
-        void work.finally(() => {
-          inFlight.delete(work);
-          if (inFlight.size < options.concurrency && stream.isPaused()) {
-            stream.resume();
+        // Committing the newest finished offset commits everything before it: order is kept per partition.
+        if (last !== undefined && !stream.destroyed) {
+          Promise.resolve(last.commit()).catch(() => {});
+        }
+      };
+      await new Promise<void>((resolve) => {
+        stream.on("data", (message: Message) => {
+          const key = `${message.topic}/${message.partition}`;
+          const entry = { offset: message.offset, done: false, message };
+          let queue = partitions.get(key);
+          if (queue === undefined) {
+            queue = [];
+            partitions.set(key, queue);
+          }
+          queue.push(entry);
+          const work = answer(message).then(() => {
+            entry.done = true;
+            commitDone(key);
+          });
+          inFlight.add(work);
+          void work.finally(() => {
+            inFlight.delete(work);
+            if (inFlight.size < options.concurrency && stream.isPaused()) {
+              stream.resume();
+            }
+          });
+          if (inFlight.size >= options.concurrency) {
+            stream.pause();
           }
         });
-        if (inFlight.size >= options.concurrency) {
-          stream.pause();
-        }
+        stream.once("error", () => resolve());
+        stream.once("close", () => resolve());
       });
-      stream.once("error", () => resolve());
-      stream.once("close", () => resolve());
-    });
-    await Promise.allSettled([...inFlight]);
-    await current.close(true).catch(() => {});
-  };
+      await Promise.allSettled([...inFlight]);
+      await current.close(true).catch(() => {});
+    };
 
-  const supervise = async (): Promise<void> => {
-    while (!closing) {
-      try {
-        await consume();
-      } catch {
-        // The group join or the first fetch failed (broker down): retry below.
+    const supervise = async (): Promise<void> => {
+      while (!closing) {
+        try {
+          await consume();
+        } catch {
+          // The group join or the first fetch failed (broker down): retry below.
+        }
+        if (!closing) {
+          restarts++;
+          await new Promise((resolve) => setTimeout(resolve, restartDelayMs));
+        }
       }
-      if (!closing) {
-        restarts++;
-        await new Promise((resolve) => setTimeout(resolve, restartDelayMs));
-      }
-    }
-  };
-  stopped = supervise();
+    };
+    const stopped = supervise();
+    return {
+      restarts: () => restarts,
+      async close(): Promise<void> {
+        closing = true;
+        await consumer?.close(true).catch(() => {});
+        await stopped;
+        await Promise.allSettled([...inFlight]);
+      },
+    };
+  }
 
   return {
     topics,
-    stats: () => ({ produced, failed, restarts }),
+    stats: () => ({ produced, failed, restarts: loops.reduce((n, l) => n + l.restarts(), 0) }),
     async close() {
-      closing = true;
-      await consumer?.close(true).catch(() => {});
-      await stopped;
-      await Promise.allSettled([...inFlight]);
+      // Pipelines first: their steps still need the model consumer and the step caller.
+      for (const loop of [...loops].reverse()) {
+        await loop.close();
+      }
+      await stepCaller?.close();
       await producer.close();
     },
   };

@@ -11,10 +11,29 @@ export interface PipelineDataPlaneOptions {
   readonly inspectCapacity: number;
 }
 
+/**
+ * The `x-pipeline-version` Seldon puts on pipeline responses. Seldon's scheduler numbers a
+ * pipeline's versions from 1 and counts up on each update; pipelines here are loaded once, at start.
+ */
+export const pipelineVersion = "1";
+
+/**
+ * A context that may carry its own step caller: it passes through decorators of `infer` (the
+ * inference log) unchanged, so a pipeline call can be logged and still run its steps elsewhere.
+ */
+export interface PipelineInferContext extends InferContext {
+  readonly callStep?: StepCaller;
+}
+
 /** A data plane that also serves pipelines, with Seldon's inspect. */
 export interface PipelineDataPlane extends DataPlane {
   /** The pipelines served, by name. */
   readonly pipelines: ReadonlyMap<string, PipelineSpec>;
+  /**
+   * The in-process step caller, the inner data plane's `infer`: a step is part of its pipeline's
+   * request, so decorators of this plane (the inference log) must not see it as a request of its own.
+   */
+  readonly callStep: StepCaller;
   /** Throws not_found for an unknown pipeline, and as `InspectStore.find` does. */
   inspect(pipeline: string, query: InspectQuery): PipelineTrace[];
   /**
@@ -85,6 +104,7 @@ export function createPipelineDataPlane(
   return {
     ...inner,
     pipelines: byName,
+    callStep: callInner,
 
     modelReady(model) {
       const name = pipelineName(model.name);
@@ -113,7 +133,8 @@ export function createPipelineDataPlane(
           `pipeline '${name}' declares no output, so it cannot answer a synchronous request: send it to its Kafka inputs topic`,
         );
       }
-      return (await run(pipeline, request, context, callInner)) as InferResponse;
+      const { callStep = callInner } = context as PipelineInferContext;
+      return (await run(pipeline, request, context, callStep)) as InferResponse;
     },
 
     runPipeline(name, request, context, callStep = callInner) {
