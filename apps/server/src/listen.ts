@@ -74,12 +74,15 @@ export async function listen(
       session.once("close", () => sessions.delete(session));
     });
 
+  // noDelay (Nagle's algorithm off), as node:http's own servers set it: HTTP/1.1 connections are
+  // accepted here, not by the http.Server they are handed to, and without it the last segment of a
+  // response written in two parts (binary tensor data) waits for the client's delayed ACK.
   let server: net.Server;
   let h1: http.Server | undefined;
   if (tls !== undefined) {
     server = trackSessions(
       http2.createSecureServer(
-        { cert: tls.cert, key: tls.key, allowHTTP1: true, settings: h2Settings },
+        { cert: tls.cert, key: tls.key, allowHTTP1: true, settings: h2Settings, noDelay: true },
         handler as never,
       ),
     );
@@ -91,7 +94,7 @@ export async function listen(
     h1Server.emit("listening");
     const h2 = trackSessions(http2.createServer({ settings: h2Settings }, handler as never));
     h1 = h1Server;
-    server = net.createServer((socket) => sniff(socket, h1Server, h2));
+    server = net.createServer({ noDelay: true }, (socket) => sniff(socket, h1Server, h2));
   }
   server.on("connection", (socket: net.Socket) => {
     sockets.add(socket);

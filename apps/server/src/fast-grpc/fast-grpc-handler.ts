@@ -12,6 +12,7 @@ import {
 } from "@tensorwire/codec";
 import {
   ModelInferRequestSchema,
+  type ModelInferResponse,
   ModelInferResponseSchema,
   ModelReadyRequestSchema,
   ModelReadyResponseSchema,
@@ -78,7 +79,8 @@ interface Rpc<T = unknown> {
   /** Parses a further (extra) request message, only to report what connect would report. */
   readonly schema: DescMessage;
   decode(bytes: Uint8Array): T;
-  run(decoded: T, call: Call): Promise<Uint8Array> | Uint8Array;
+  /** The serialized response message, in pieces (see `inferResponsePieces`). */
+  run(decoded: T, call: Call): Promise<Uint8Array[]> | Uint8Array[];
 }
 
 /** The fast decoder's result, or the parsed message and the conversion error to report later. */
@@ -124,8 +126,9 @@ export function createFastGrpcHandler(dataPlane: DataPlane, options: FastGrpcOpt
         protocol: "grpc",
         ...(call.signal === undefined ? {} : { signal: call.signal }),
       });
-      const message = encodeGrpcInferResponse(response, { contents: decoded.raw ? "raw" : "typed" });
-      return toBinary(ModelInferResponseSchema, message);
+      return inferResponsePieces(
+        encodeGrpcInferResponse(response, { contents: decoded.raw ? "raw" : "typed" }),
+      );
     },
   };
   const serverLive: Rpc<undefined> = {
@@ -133,19 +136,21 @@ export function createFastGrpcHandler(dataPlane: DataPlane, options: FastGrpcOpt
     inference: false,
     schema: ServerLiveRequestSchema,
     decode: (bytes) => void parse(ServerLiveRequestSchema, bytes),
-    run: () =>
+    run: () => [
       toBinary(ServerLiveResponseSchema, create(ServerLiveResponseSchema, { live: dataPlane.serverLive() })),
+    ],
   };
   const serverReady: Rpc<undefined> = {
     name: "ServerReady",
     inference: false,
     schema: ServerReadyRequestSchema,
     decode: (bytes) => void parse(ServerReadyRequestSchema, bytes),
-    run: () =>
+    run: () => [
       toBinary(
         ServerReadyResponseSchema,
         create(ServerReadyResponseSchema, { ready: dataPlane.serverReady() }),
       ),
+    ],
   };
   const modelReady: Rpc<MessageShape<typeof ModelReadyRequestSchema>> = {
     name: "ModelReady",
@@ -155,7 +160,7 @@ export function createFastGrpcHandler(dataPlane: DataPlane, options: FastGrpcOpt
     run(req, call) {
       const name = targetModel(req.name, headerValue(call.headers[seldonModelHeader]));
       const ready = dataPlane.modelReady(modelRef(name, req.version));
-      return toBinary(ModelReadyResponseSchema, create(ModelReadyResponseSchema, { ready }));
+      return [toBinary(ModelReadyResponseSchema, create(ModelReadyResponseSchema, { ready }))];
     },
   };
   const rpcs = new Map<string, Rpc>(
@@ -218,7 +223,7 @@ async function answer(
   if (gzipResponse) {
     responseHeaders.push(["grpc-encoding", "gzip"]);
   }
-  let payload: Uint8Array;
+  let payload: Uint8Array[];
   let echo: [string, string][] = [];
   let deadline: NodeJS.Timeout | undefined;
   let done = false;
@@ -294,8 +299,9 @@ async function answer(
   }
   done = true;
   clearTimeout(deadline);
-  const compressed = gzipResponse && payload.byteLength >= compressMinBytes;
-  const data = compressed ? await gzip(payload) : payload;
+  const size = payload.reduce((sum, piece) => sum + piece.byteLength, 0);
+  const compressed = gzipResponse && size >= compressMinBytes;
+  const data = compressed ? [await gzip(Buffer.concat(payload))] : payload;
   send(stream, sortedHeaders([...responseHeaders, ...echo]), envelope(data, compressed), {
     "grpc-status": "0",
   });
@@ -304,7 +310,7 @@ async function answer(
 function send(
   stream: ServerHttp2Stream,
   headers: Record<string, string>,
-  body: Buffer | undefined,
+  body: readonly Uint8Array[] | undefined,
   trailers: Record<string, string>,
 ): void {
   if (stream.destroyed || stream.closed) {
@@ -312,7 +318,47 @@ function send(
   }
   stream.respond({ ":status": 200, ...headers }, { waitForTrailers: true });
   stream.once("wantTrailers", () => stream.sendTrailers(trailers));
-  stream.end(body);
+  if (body === undefined) {
+    stream.end();
+    return;
+  }
+  const last = body.length - 1;
+  for (let i = 0; i < last; i++) {
+    stream.write(body[i]);
+  }
+  stream.end(body[last]);
+}
+
+// protobuf-es writes fields in field-number order, and raw_output_contents has the highest.
+const rawOutputContentsTag = (ModelInferResponseSchema.field.rawOutputContents.number << 3) | 2;
+
+/**
+ * The bytes `toBinary` writes for a response, in pieces: the message without its raw contents,
+ * then each raw_output_contents entry's tag and length and the tensor bytes themselves, so that
+ * large tensors reach the stream without the two copies `toBinary` and a contiguous envelope make.
+ */
+function inferResponsePieces(message: ModelInferResponse): Uint8Array[] {
+  const raw = message.rawOutputContents;
+  if (raw.length === 0) {
+    return [toBinary(ModelInferResponseSchema, message)];
+  }
+  const pieces: Uint8Array[] = [toBinary(ModelInferResponseSchema, { ...message, rawOutputContents: [] })];
+  for (const bytes of raw) {
+    pieces.push(tagAndLength(rawOutputContentsTag, bytes.byteLength), bytes);
+  }
+  return pieces;
+}
+
+/** A length-delimited field's one-byte tag and its length as a varint. */
+function tagAndLength(tag: number, length: number): Uint8Array {
+  const out = [tag];
+  let n = length;
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Uint8Array.from(out);
 }
 
 /** The `x-` headers the call echoes. */

@@ -47,13 +47,36 @@ export function incompleteEnvelope(): ConnectError {
   return new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
 }
 
-/** The envelope of one uncompressed (flag 0) or compressed (flag 1) message. */
-export function envelope(data: Uint8Array, compressed: boolean): Buffer {
-  const out = Buffer.allocUnsafe(prefixBytes + data.byteLength);
-  out[0] = compressed ? 1 : 0;
-  out.writeUInt32BE(data.byteLength, 1);
-  out.set(data, prefixBytes);
-  return out;
+/** Message pieces at least this long are written as they are rather than copied into one buffer. */
+const copyLimit = 64 * 1024;
+
+/**
+ * The envelope of one uncompressed (flag 0) or compressed (flag 1) message given in pieces, as the
+ * chunks to write: small pieces are copied together behind the prefix, large ones (tensor data) are
+ * written without a copy.
+ */
+export function envelope(pieces: readonly Uint8Array[], compressed: boolean): Uint8Array[] {
+  let size = 0;
+  for (const piece of pieces) {
+    size += piece.byteLength;
+  }
+  const prefix = Buffer.allocUnsafe(prefixBytes);
+  prefix[0] = compressed ? 1 : 0;
+  prefix.writeUInt32BE(size, 1);
+  const chunks: Uint8Array[] = [];
+  let pending: Uint8Array[] = [prefix];
+  for (const piece of pieces) {
+    if (piece.byteLength < copyLimit) {
+      pending.push(piece);
+    } else {
+      chunks.push(Buffer.concat(pending), piece);
+      pending = [];
+    }
+  }
+  if (pending.length > 0) {
+    chunks.push(Buffer.concat(pending));
+  }
+  return chunks;
 }
 
 /**

@@ -15,7 +15,12 @@ export function createInspectHandler(
   dataPlane: PipelineDataPlane,
 ): (req: NodeServerRequest, res: NodeServerResponse) => boolean {
   return (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    // This runs in front of every REST request: a URL parse costs more than many whole inferences,
+    // and no path the pattern below matches lacks the literal text (URLs never decode %-escapes).
+    if (req.url?.includes("inspect") !== true) {
+      return false;
+    }
+    const url = new URL(req.url, "http://localhost");
     const match = inspectPath.exec(url.pathname);
     if (match === null || (req.method !== "GET" && req.method !== "HEAD")) {
       return false;

@@ -137,8 +137,8 @@ export function createRestHandler(
         const requestId = requestIdFrom(header(req, requestIdHeader));
         headers[requestIdHeader] = requestId;
         const target = routed(call, ref);
-        const body = await readBody(req, maxInputSize);
         const headerLength = header(req, "inference-header-content-length");
+        const body = await readBody(req, maxInputSize, alignmentOffset(headerLength));
         if (body.length === 0 && headerLength === undefined) {
           // The codec would read an empty body without the header as Triton's raw binary request.
           throw new TensorwireError(
@@ -318,6 +318,12 @@ function routed(call: Call, ref: ModelRef): ModelRef {
   }
   const name = targetModel(ref.name, value);
   return ref.version === undefined ? { name } : { name, version: ref.version };
+}
+
+/** Where a binary request's tensor data starts, for `readBody`; 0 when the header is absent or malformed. */
+function alignmentOffset(headerLength: string | undefined): number {
+  const n = headerLength === undefined ? 0 : Number(headerLength);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
 function describeModel(ref: ModelRef): string {
