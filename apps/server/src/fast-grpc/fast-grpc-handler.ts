@@ -25,6 +25,7 @@ import type { DataPlane, ModelRef } from "../core/data-plane.js";
 import { isServerFault, toConnectError } from "../transport/errors.js";
 import {
   isEchoedHeader,
+  pipelineVersionFor,
   requestIdFrom,
   requestIdHeader,
   seldonModelHeader,
@@ -266,7 +267,7 @@ async function answer(
     let signal: AbortSignal | undefined;
     if (rpc.inference) {
       requestId = requestIdFrom(headerValue(headers[requestIdHeader]));
-      echo.push([requestIdHeader, requestId]);
+      echo.push([requestIdHeader, requestId], ...pipelineVersionFor(headerValue(headers[seldonModelHeader])));
       const abort = new AbortController();
       signal = abort.signal;
       // Explicit reasons: an abort without one builds a DOMException with a stack trace.

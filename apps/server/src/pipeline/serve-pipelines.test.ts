@@ -29,6 +29,7 @@ describe("pipelines served by startServer()", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("x-foo")).toBe("bar");
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-v]{20}$/);
+    expect(res.headers.get("x-pipeline-version")).toBe("1");
     const body = (await res.json()) as { outputs: { name: string; data: number[] }[] };
     expect(body.outputs.map((o) => o.name).sort()).toEqual(["OUTPUT0", "OUTPUT1"]);
     for (const output of body.outputs) {
@@ -54,10 +55,17 @@ describe("pipelines served by startServer()", () => {
       shape: [1n, 16n],
       contents: { intContents: oneTo16 },
     });
+    let pipelineVersion: string | null = null;
     const response = await client.modelInfer(
       create(ModelInferRequestSchema, { modelName: "tfsimples", inputs: [input("INPUT0"), input("INPUT1")] }),
-      { headers: { "seldon-model": "tfsimples.pipeline" } },
+      {
+        headers: { "seldon-model": "tfsimples.pipeline" },
+        onHeader: (headers) => {
+          pipelineVersion = headers.get("x-pipeline-version");
+        },
+      },
     );
+    expect(pipelineVersion).toBe("1");
     expect(response.outputs.map((o) => o.name).sort()).toEqual(["OUTPUT0", "OUTPUT1"]);
   });
 

@@ -1,5 +1,6 @@
 import { type Result, TensorwireError } from "@tensorwire/codec";
 import { Xid } from "xid-ts";
+import { pipelineVersion } from "../pipeline/create-pipeline-data-plane.js";
 import { pipelineSuffix } from "../repository/model-name.js";
 
 /**
@@ -14,6 +15,17 @@ import { pipelineSuffix } from "../repository/model-name.js";
 
 export const seldonModelHeader = "seldon-model";
 export const requestIdHeader = "x-request-id";
+
+/** Seldon answers every pipeline request with the pipeline's version in this header. */
+export const pipelineVersionHeader = "x-pipeline-version";
+
+/**
+ * The response header a pipeline answer carries, or none for a model; `target` is what the request
+ * addresses (the `seldon-model` header's value or the routed model name).
+ */
+export function pipelineVersionFor(target: string | null | undefined): [string, string][] {
+  return target?.endsWith(pipelineSuffix) === true ? [[pipelineVersionHeader, pipelineVersion]] : [];
+}
 
 export type SeldonTarget = { readonly kind: "model" | "pipeline"; readonly name: string };
 

@@ -1,6 +1,12 @@
 import type { Interceptor, StreamResponse } from "@connectrpc/connect";
 import { isServerFault, toConnectError } from "../errors.js";
-import { isEchoedHeader, requestIdFrom, requestIdHeader } from "../seldon-headers.js";
+import {
+  isEchoedHeader,
+  pipelineVersionFor,
+  requestIdFrom,
+  requestIdHeader,
+  seldonModelHeader,
+} from "../seldon-headers.js";
 import { requestIdKey } from "./inference-service.js";
 
 /** RPCs whose responses carry `x-request-id` (Seldon: every inference response). */
@@ -26,7 +32,7 @@ export function createBoundaryInterceptor(): Interceptor {
       const id = requestIdFrom(req.header.get(requestIdHeader));
       req.contextValues.set(requestIdKey, id);
       echo ??= [];
-      echo.push([requestIdHeader, id]);
+      echo.push([requestIdHeader, id], ...pipelineVersionFor(req.header.get(seldonModelHeader)));
     }
     const rpc = `${req.service.typeName}/${req.method.name}`;
     const fail = (err: unknown) => {

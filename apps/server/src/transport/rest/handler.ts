@@ -16,6 +16,7 @@ import { pipelineSuffix } from "../../repository/model-name.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "../node-types.js";
 import {
   isEchoedHeader,
+  pipelineVersionFor,
   requestIdFrom,
   requestIdHeader,
   seldonModelHeader,
@@ -137,6 +138,9 @@ export function createRestHandler(
         const requestId = requestIdFrom(header(req, requestIdHeader));
         headers[requestIdHeader] = requestId;
         const target = routed(call, ref);
+        for (const [name, value] of pipelineVersionFor(target.name)) {
+          headers[name] = value;
+        }
         const headerLength = header(req, "inference-header-content-length");
         const body = await readBody(req, maxInputSize, alignmentOffset(headerLength));
         if (body.length === 0 && headerLength === undefined) {
