@@ -250,10 +250,10 @@ describe("startKafkaGateway()", () => {
     );
   }, 180_000);
 
-  it("should sustain a stream of requests (throughput)", async () => {
+  // Throughput is measured by bench/kafka.ts; here only that a long stream is answered in full.
+  it("should answer every request of a stream of 2000", async () => {
     const n = 2000;
     const ids = Array.from({ length: n }, (_, i) => `rate-${i}`);
-    const start = performance.now();
     for (let i = 0; i < n; i += 200) {
       await producer.send({
         messages: ids
@@ -266,8 +266,7 @@ describe("startKafkaGateway()", () => {
       (all) => new Set(all.map((m) => m.key?.toString()).filter((k) => wanted.has(k as string))).size === n,
       60_000,
     );
-    const rate = n / ((performance.now() - start) / 1000);
-    console.info(`Kafka async inference: ${Math.round(rate)} requests/s (${n} tfsimple requests)`);
-    expect(rate).toBeGreaterThan(50);
+    const answered = outputs.messages.filter((m) => wanted.has(m.key?.toString() as string));
+    expect(answered.filter((m) => header(m, "error") !== undefined)).toEqual([]);
   }, 90_000);
 });
