@@ -1,6 +1,6 @@
 import { TensorwireError } from "@tensorwire/codec";
 import { describe, expect, it } from "vitest";
-import { fakeDataPlane, int32 } from "../pipeline/pipeline-test-helpers.js";
+import { fakeDataPlane, int32 } from "../testing/pipeline-test-helpers.js";
 import { createInferenceLogDataPlane } from "./create-inference-log-data-plane.js";
 import { createInferenceLogger, type InferenceLogSink } from "./create-inference-logger.js";
 import { decodeInferenceLog, modelIdOf } from "./inference-log-schema.js";

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { toBinary } from "@bufbuild/protobuf";
-import { Consumer, type Message, Producer } from "@platformatic/kafka";
+import { type Consumer, type Message, Producer } from "@platformatic/kafka";
 import {
   decodeGrpcInferResponseBinary,
   type ErrorCode,
@@ -13,6 +13,7 @@ import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { Xid } from "xid-ts";
 import { pipelineVersion } from "../pipeline/create-pipeline-data-plane.js";
 import type { StepCaller } from "../pipeline/run-pipeline.js";
+import { createResilientConsumer } from "./create-resilient-consumer.js";
 import { bufferHeaders, kafkaHeaders, topicName } from "./kafka-topics.js";
 
 export interface KafkaStepCallerOptions {
@@ -116,16 +117,7 @@ export async function startKafkaStepCaller(options: KafkaStepCallerOptions): Pro
   };
 
   const consume = async (first: boolean): Promise<void> => {
-    const current = new Consumer({
-      clientId: options.clientId,
-      groupId,
-      bootstrapBrokers,
-      retries: 10,
-      retryDelay: 250,
-      // A member that died with a broker leaves the group within seconds, not the default 30 s.
-      sessionTimeout: 6000,
-      heartbeatInterval: 1000,
-    });
+    const current = createResilientConsumer(options.clientId, groupId, bootstrapBrokers);
     consumer = current;
     try {
       const stream = await current.consume({

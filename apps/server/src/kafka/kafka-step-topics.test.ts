@@ -1,20 +1,18 @@
-import { toBinary } from "@bufbuild/protobuf";
-import { Admin, Consumer, type Message, Producer } from "@platformatic/kafka";
+import { Admin, type Message, Producer } from "@platformatic/kafka";
 import {
   decodeGrpcInferRequestBinary,
   decodeGrpcInferResponseBinary,
-  encodeGrpcInferRequest,
   type InferRequest,
 } from "@tensorwire/codec";
 import { tfsimpleModel } from "@tensorwire/models";
-import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startBroker } from "../../test/kafka/broker.js";
 import { createServerCore, type ServerCore } from "../core/server-core.js";
 import { createPipelineDataPlane, type PipelineDataPlane } from "../pipeline/create-pipeline-data-plane.js";
 import { defaultPipelines } from "../pipeline/default-pipelines.js";
 import { parsePipelines } from "../pipeline/load-pipelines.js";
-import { int32, valuesOf } from "../pipeline/pipeline-test-helpers.js";
+import { bytesOf, type Collector, collect, header, send } from "../testing/kafka-test-kit.js";
+import { int32, valuesOf } from "../testing/pipeline-test-helpers.js";
 import { startKafkaStepCaller } from "./kafka-step-caller.js";
 import { topicName } from "./kafka-topics.js";
 import { type KafkaGateway, startKafkaGateway } from "./start-kafka-gateway.js";
@@ -38,10 +36,6 @@ const modelOut = topicName("default", "model", "tfsimple", "outputs");
 const pipelineIn = topicName("default", "pipeline", "tfsimples", "inputs");
 const pipelineOut = topicName("default", "pipeline", "tfsimples", "outputs");
 
-function bytesOf(request: InferRequest): Buffer {
-  return Buffer.from(toBinary(ModelInferRequestSchema, encodeGrpcInferRequest(request)));
-}
-
 /** tfsimples' inputs: INPUT0 = seq + shift, INPUT1 = constant c (distinct, so a mixed-up answer shows). */
 function tfsimplesRequest(shift: number, c: number): InferRequest {
   return {
@@ -59,50 +53,13 @@ function tfsimplesRequest(shift: number, c: number): InferRequest {
   };
 }
 
-function header(m: Message, name: string): string | undefined {
-  for (const [k, v] of m.headers) {
-    if (k.toString() === name) {
-      return v.toString();
-    }
-  }
-  return undefined;
-}
-
-/** Reads `topics` from the beginning into `messages`. */
-async function collect(bootstrap: string, topics: string[]) {
-  const messages: Message[] = [];
-  const consumer = new Consumer({
-    clientId: "test-collector",
-    groupId: `collector-${Math.random()}`,
-    bootstrapBrokers: [bootstrap],
-    // Topics the gateway just created may be unknown to the broker's metadata for a moment.
-    retries: 20,
-    retryDelay: 250,
-  });
-  const stream = await consumer.consume({ topics, mode: "earliest", autocommit: false });
-  stream.on("data", (m: Message) => messages.push(m));
-  return {
-    messages,
-    async waitFor(predicate: (all: Message[]) => boolean, timeoutMs = 20_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(messages)) {
-        if (Date.now() > deadline) {
-          throw new Error(`timed out with ${messages.length} messages`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    },
-    close: () => consumer.close(true).catch(() => {}),
-  };
-}
-
 describe("pipelines over Kafka: per-step topics", () => {
   let broker: KafkaBroker;
   let core: ServerCore;
   let plane: PipelineDataPlane;
   let gateway: KafkaGateway;
   let producer: Producer;
-  let records: Awaited<ReturnType<typeof collect>>;
+  let records: Collector;
 
   beforeAll(async () => {
     broker = await startBroker();
@@ -110,7 +67,7 @@ describe("pipelines over Kafka: per-step topics", () => {
     plane = createPipelineDataPlane(core.dataPlane, [...defaultPipelines(), ...parsePipelines(brokenYaml)]);
     gateway = await startKafkaGateway(plane, { bootstrapBrokers: [broker.bootstrap] });
     producer = new Producer({ clientId: "test", bootstrapBrokers: [broker.bootstrap], retries: true });
-    records = await collect(broker.bootstrap, [
+    records = collect(broker.bootstrap, [
       modelIn,
       modelOut,
       pipelineOut,
@@ -127,22 +84,11 @@ describe("pipelines over Kafka: per-step topics", () => {
     await broker?.stop();
   }, 30_000);
 
-  const send = (topic: string, key: string, value: Buffer, headers: Record<string, string> = {}) =>
-    producer.send({
-      messages: [
-        {
-          topic,
-          key: Buffer.from(key),
-          value,
-          headers: new Map(Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
-        },
-      ],
-    });
   const on = (topic: string, key: string) =>
     records.messages.filter((m) => m.topic === topic && m.key?.toString() === key);
 
   it("should send each step through the model's topics and answer on the pipeline's", async () => {
-    await send(pipelineIn, "steps-1", bytesOf(tfsimplesRequest(0, 1)), {
+    await send(producer, pipelineIn, "steps-1", bytesOf(tfsimplesRequest(0, 1)), {
       pipeline: "tfsimples",
       "x-trace": "t1",
     });
@@ -231,6 +177,7 @@ describe("pipelines over Kafka: per-step topics", () => {
   it("should answer with an error output when a step's model does not exist", async () => {
     const brokenOut = topicName("default", "pipeline", "broken", "outputs");
     await send(
+      producer,
       topicName("default", "pipeline", "broken", "inputs"),
       "broken-1",
       bytesOf(tfsimplesRequest(0, 1)),
@@ -249,7 +196,7 @@ describe("pipelines over Kafka: per-step topics", () => {
 
   it("should answer with an error output when a step rejects its input", async () => {
     const request: InferRequest = { modelName: "tfsimples", inputs: [int32("INPUT0", seq)] };
-    await send(pipelineIn, "bad-input-1", bytesOf(request), { pipeline: "tfsimples" });
+    await send(producer, pipelineIn, "bad-input-1", bytesOf(request), { pipeline: "tfsimples" });
     await records.waitFor(() => on(pipelineOut, "bad-input-1").length === 1);
     const [out] = on(pipelineOut, "bad-input-1") as [Message];
     expect(header(out, "error-code")).toBe("invalid_argument");
@@ -270,8 +217,8 @@ describe("pipelines over Kafka: per-step topics", () => {
     await batch(0, 20);
     await broker.restart();
     await batch(20, 40);
-    // The suite's collector died with the broker: read the outputs afresh.
-    const after = await collect(broker.bootstrap, [pipelineOut]);
+    // A collector started after the restart, so the answers are read back from what the broker kept.
+    const after = collect(broker.bootstrap, [pipelineOut]);
     try {
       const ours = () => after.messages.filter((m) => ids.includes(m.key?.toString() as string));
       await after.waitFor(() => new Set(ours().map((m) => m.key?.toString())).size === ids.length, 60_000);

@@ -1,8 +1,6 @@
-import { toBinary } from "@bufbuild/protobuf";
-import { Consumer, type Message, Producer } from "@platformatic/kafka";
-import { decodeGrpcInferResponseBinary, encodeGrpcInferRequest, type InferRequest } from "@tensorwire/codec";
+import { type Message, Producer } from "@platformatic/kafka";
+import { decodeGrpcInferResponseBinary, type InferRequest } from "@tensorwire/codec";
 import { tfsimpleModel } from "@tensorwire/models";
-import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startBroker } from "../../test/kafka/broker.js";
 import { createServerCore, type ServerCore } from "../core/server-core.js";
@@ -11,85 +9,19 @@ import { createInferenceLogger, type InferenceLogger } from "../inference-log/cr
 import { decodeInferenceLog } from "../inference-log/inference-log-schema.js";
 import { createPipelineDataPlane } from "../pipeline/create-pipeline-data-plane.js";
 import { defaultPipelines } from "../pipeline/default-pipelines.js";
-import { int32, valuesOf } from "../pipeline/pipeline-test-helpers.js";
+import { bytesOf, type Collector, collect, header, send } from "../testing/kafka-test-kit.js";
+import { int32, valuesOf } from "../testing/pipeline-test-helpers.js";
 import { createKafkaLogSink, type KafkaLogSink } from "./create-kafka-log-sink.js";
 import { topicName } from "./kafka-topics.js";
 import { type KafkaGateway, startKafkaGateway } from "./start-kafka-gateway.js";
 
 const seq = Array.from({ length: 16 }, (_, i) => i + 1);
 const request: InferRequest = { modelName: "tfsimple", inputs: [int32("INPUT0", seq), int32("INPUT1", seq)] };
-const requestBytes = Buffer.from(toBinary(ModelInferRequestSchema, encodeGrpcInferRequest(request)));
+const requestBytes = bytesOf(request);
 const modelIn = topicName("default", "model", "tfsimple", "inputs");
 const modelOut = topicName("default", "model", "tfsimple", "outputs");
 const pipelineOut = topicName("default", "pipeline", "tfsimples", "outputs");
 const logTopic = "tensorwire.inferencelog";
-
-/**
- * Reads topics from the beginning into `messages`, surviving broker restarts: a failed consumer is
- * replaced by a fresh group that rereads from the start, and offsets already seen are skipped.
- */
-function collect(bootstrap: string, topics: string[]) {
-  const messages: Message[] = [];
-  const seen = new Set<string>();
-  let consumer: Consumer | undefined;
-  let closed = false;
-  const loop = async (): Promise<void> => {
-    while (!closed) {
-      try {
-        consumer = new Consumer({
-          clientId: "test-collector",
-          groupId: `collector-${Math.random()}`,
-          bootstrapBrokers: [bootstrap],
-          retries: 5,
-          retryDelay: 250,
-        });
-        const stream = await consumer.consume({ topics, mode: "earliest", autocommit: false });
-        await new Promise<void>((resolve) => {
-          stream.on("data", (m: Message) => {
-            const id = `${m.topic}/${m.partition}/${m.offset}`;
-            if (!seen.has(id)) {
-              seen.add(id);
-              messages.push(m);
-            }
-          });
-          stream.once("error", () => resolve());
-          stream.once("close", () => resolve());
-        });
-      } catch {
-        // Broker down: try again.
-      }
-      await consumer?.close(true).catch(() => {});
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  };
-  const done = loop();
-  return {
-    messages,
-    async waitFor(predicate: (all: Message[]) => boolean, timeoutMs = 30_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(messages)) {
-        if (Date.now() > deadline) {
-          throw new Error(`timed out with ${messages.length} messages`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-    async close() {
-      closed = true;
-      await consumer?.close(true).catch(() => {});
-      await done;
-    },
-  };
-}
-
-function header(m: Message, name: string): string | undefined {
-  for (const [k, v] of m.headers) {
-    if (k.toString() === name) {
-      return v.toString();
-    }
-  }
-  return undefined;
-}
 
 describe("startKafkaGateway()", () => {
   let broker: KafkaBroker;
@@ -98,7 +30,7 @@ describe("startKafkaGateway()", () => {
   let logger: InferenceLogger;
   let logSink: KafkaLogSink;
   let producer: Producer;
-  let outputs: ReturnType<typeof collect>;
+  let outputs: Collector;
 
   beforeAll(async () => {
     broker = await startBroker();
@@ -116,7 +48,7 @@ describe("startKafkaGateway()", () => {
       retries: true,
       retryDelay: 250,
     });
-    outputs = collect(broker.bootstrap, [modelOut, pipelineOut]);
+    outputs = collect(broker.bootstrap, [modelOut, pipelineOut], { defaultTimeoutMs: 30_000 });
   }, 180_000);
 
   afterAll(async () => {
@@ -129,22 +61,11 @@ describe("startKafkaGateway()", () => {
     await broker?.stop();
   }, 60_000);
 
-  const send = (topic: string, key: string, value: Buffer, headers: Record<string, string> = {}) =>
-    producer.send({
-      messages: [
-        {
-          topic,
-          key: Buffer.from(key),
-          value,
-          headers: new Map(Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
-        },
-      ],
-    });
   const outputFor = (key: string) => outputs.messages.find((m) => m.key?.toString() === key);
 
   it("should answer a model request on its outputs topic, keyed and with x- headers", async () => {
     expect(gateway.topics).toContain(modelIn);
-    await send(modelIn, "model-1", requestBytes, { "X-Foo": "bar", other: "dropped" });
+    await send(producer, modelIn, "model-1", requestBytes, { "X-Foo": "bar", other: "dropped" });
     await outputs.waitFor(() => outputFor("model-1") !== undefined);
     const out = outputFor("model-1") as Message;
     expect(out.topic).toBe(modelOut);
@@ -159,7 +80,7 @@ describe("startKafkaGateway()", () => {
   });
 
   it("should run a pipeline from its inputs topic", async () => {
-    await send(topicName("default", "pipeline", "tfsimples", "inputs"), "pipe-1", requestBytes, {
+    await send(producer, topicName("default", "pipeline", "tfsimples", "inputs"), "pipe-1", requestBytes, {
       pipeline: "tfsimples",
       "x-trace": "t1",
     });
@@ -176,8 +97,8 @@ describe("startKafkaGateway()", () => {
   });
 
   it("should answer a malformed message with an error output and keep going", async () => {
-    await send(modelIn, "bad-1", Buffer.from([0xff, 0xff, 0xff]));
-    await send(modelIn, "after-bad", requestBytes);
+    await send(producer, modelIn, "bad-1", Buffer.from([0xff, 0xff, 0xff]));
+    await send(producer, modelIn, "after-bad", requestBytes);
     await outputs.waitFor(() => outputFor("after-bad") !== undefined && outputFor("bad-1") !== undefined);
     const bad = outputFor("bad-1") as Message;
     expect(header(bad, "error-code")).toBe("invalid_argument");
@@ -187,7 +108,7 @@ describe("startKafkaGateway()", () => {
   });
 
   it("should log every inference as an inferencelog Avro record", async () => {
-    const logs = collect(broker.bootstrap, [logTopic]);
+    const logs = collect(broker.bootstrap, [logTopic], { defaultTimeoutMs: 30_000 });
     try {
       await logs.waitFor((all) =>
         ["model-1", "pipe-1"].every((id) => all.some((m) => m.key?.toString() === id)),

@@ -1,5 +1,5 @@
 import { toBinary } from "@bufbuild/protobuf";
-import { Admin, Consumer, type Message, Producer } from "@platformatic/kafka";
+import { Admin, type Consumer, type Message, Producer } from "@platformatic/kafka";
 import {
   decodeGrpcInferRequestBinary,
   encodeGrpcInferResponse,
@@ -15,6 +15,7 @@ import {
   pipelineVersion,
 } from "../pipeline/create-pipeline-data-plane.js";
 import { pipelineSuffix } from "../repository/model-name.js";
+import { createResilientConsumer } from "./create-resilient-consumer.js";
 import { type KafkaStepCaller, startKafkaStepCaller } from "./kafka-step-caller.js";
 import { bufferHeaders, kafkaHeaders, topicName } from "./kafka-topics.js";
 
@@ -273,16 +274,7 @@ export async function startKafkaGateway(
     const inFlight = new Set<Promise<void>>();
 
     const consume = async (): Promise<void> => {
-      const current = new Consumer({
-        clientId: options.clientId,
-        groupId,
-        bootstrapBrokers,
-        retries: 10,
-        retryDelay: 250,
-        // A member that died with a broker leaves the group within seconds, not the default 30 s.
-        sessionTimeout: 6000,
-        heartbeatInterval: 1000,
-      });
+      const current = createResilientConsumer(options.clientId, groupId, bootstrapBrokers);
       consumer = current;
       const stream = await current.consume({
         topics: loopTopics,

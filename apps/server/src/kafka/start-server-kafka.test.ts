@@ -1,13 +1,14 @@
 import { type AddressInfo, createServer } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { Consumer, type Message, Producer } from "@platformatic/kafka";
+import { type Message, Producer } from "@platformatic/kafka";
 import { decodeGrpcInferResponseBinary } from "@tensorwire/codec";
 import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startBroker } from "../../test/kafka/broker.js";
 import { decodeInferenceLog, type InferenceLogRecord } from "../inference-log/inference-log-schema.js";
-import { valuesOf } from "../pipeline/pipeline-test-helpers.js";
 import { type RunningServer, startServer } from "../start-server.js";
+import { type Collector, collect, header, send } from "../testing/kafka-test-kit.js";
+import { valuesOf } from "../testing/pipeline-test-helpers.js";
 import { topicName } from "./kafka-topics.js";
 
 const seq = Array.from({ length: 16 }, (_, i) => i + 1);
@@ -21,48 +22,6 @@ const seedBody = {
 const logTopic = `tensorwire.inferencelog.test-${process.pid}-${Date.now()}`;
 const modelIn = topicName("default", "model", "tfsimple", "inputs");
 const modelOut = topicName("default", "model", "tfsimple", "outputs");
-
-/** Reads topics from the beginning into `messages` until closed. */
-function collect(bootstrap: string, topics: string[]) {
-  const messages: Message[] = [];
-  const consumer = new Consumer({
-    clientId: "test-collector",
-    groupId: `collector-${Math.random()}`,
-    bootstrapBrokers: [bootstrap],
-  });
-  const started = consumer.consume({ topics, mode: "earliest", autocommit: false }).then((stream) => {
-    stream.on("data", (m: Message) => messages.push(m));
-    // Errors surface as a waitFor timeout with the count so far; an unhandled one would crash the run.
-    stream.on("error", () => {});
-    return stream;
-  });
-  return {
-    messages,
-    async waitFor(predicate: (all: Message[]) => boolean, timeoutMs = 20_000): Promise<void> {
-      await started;
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(messages)) {
-        if (Date.now() > deadline) {
-          throw new Error(`timed out with ${messages.length} messages`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-    async close() {
-      await started.catch(() => {});
-      await consumer.close(true);
-    },
-  };
-}
-
-function header(m: Message, name: string): string | undefined {
-  for (const [k, v] of m.headers) {
-    if (k.toString() === name) {
-      return v.toString();
-    }
-  }
-  return undefined;
-}
 
 const keyOf = (m: Message) => m.key?.toString();
 
@@ -108,8 +67,8 @@ describe("startServer({ kafka, inferenceLog })", () => {
   let server: RunningServer | undefined;
   let serverClosed = false;
   let producer: Producer | undefined;
-  let outputs: ReturnType<typeof collect> | undefined;
-  let logs: ReturnType<typeof collect> | undefined;
+  let outputs: Collector | undefined;
+  let logs: Collector | undefined;
 
   beforeAll(async () => {
     broker = await startBroker();
@@ -196,16 +155,15 @@ describe("startServer({ kafka, inferenceLog })", () => {
       modelName: "tfsimple",
       inputs: [tensor("INPUT0"), tensor("INPUT1")],
     });
-    await producer?.send({
-      messages: [
-        {
-          topic: modelIn,
-          key: Buffer.from("kafka-1"),
-          value: Buffer.from(toBinary(ModelInferRequestSchema, request)),
-          headers: new Map([[Buffer.from("x-foo"), Buffer.from("bar")]]),
-        },
-      ],
-    });
+    await send(
+      producer as Producer,
+      modelIn,
+      "kafka-1",
+      Buffer.from(toBinary(ModelInferRequestSchema, request)),
+      {
+        "x-foo": "bar",
+      },
+    );
     await outputs?.waitFor((all) => all.some((m) => keyOf(m) === "kafka-1"));
     const out = outputs?.messages.find((m) => keyOf(m) === "kafka-1") as Message;
     expect(header(out, "x-foo")).toBe("bar");

@@ -4,11 +4,11 @@ import { TensorwireError } from "@tensorwire/codec";
 import { tfsimpleModel } from "@tensorwire/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServerCore, type ServerCore } from "../core/server-core.js";
+import { int32, valuesOf } from "../testing/pipeline-test-helpers.js";
 import { createInspectHandler } from "./create-inspect-handler.js";
 import { createPipelineDataPlane, type PipelineDataPlane } from "./create-pipeline-data-plane.js";
 import { defaultPipelines } from "./default-pipelines.js";
 import { parsePipelines } from "./load-pipelines.js";
-import { int32, valuesOf } from "./pipeline-test-helpers.js";
 import { runPipelineInspect } from "./run-pipeline-inspect.js";
 
 const seq = Array.from({ length: 16 }, (_, i) => i + 1);

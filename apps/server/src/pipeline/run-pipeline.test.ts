@@ -2,8 +2,8 @@ import type { Tensor } from "@tensorwire/codec";
 import { TensorwireError } from "@tensorwire/codec";
 import { describe, expect, it } from "vitest";
 import type { InferContext } from "../core/data-plane.js";
+import { type FakeModel, fakeDataPlane, int32, valuesOf } from "../testing/pipeline-test-helpers.js";
 import { parsePipelineSpec } from "./pipeline-spec.js";
-import { type FakeModel, fakeDataPlane, int32, valuesOf } from "./pipeline-test-helpers.js";
 import { createTrace, joinArrivals, runPipeline, type StepCaller } from "./run-pipeline.js";
 
 const context: InferContext = { requestId: "r1", protocol: "test" };
