@@ -49,7 +49,8 @@ export async function startBroker(options: Partial<BrokerOptions> = {}): Promise
     main,
     ...args,
   ];
-  await run("java", java("kafka.tools.StorageTool", ["format", "-t", clusterId(), "-c", config]));
+  // `--cluster-id=<id>` in one word: an id may start with "-", which the tool would read as a flag.
+  await run("java", java("kafka.tools.StorageTool", ["format", `--cluster-id=${clusterId()}`, "-c", config]));
 
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
