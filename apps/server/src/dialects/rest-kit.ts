@@ -4,7 +4,7 @@ import { type Authorize, authChallenge } from "../auth/authorize.js";
 import type { NodeServerRequest, NodeServerResponse } from "../transport/node-types.js";
 import { prepareErrorResponse } from "../transport/rest/prepare-error-response.js";
 import { readBody } from "../transport/rest/read-body.js";
-import { isEchoedHeader } from "../transport/seldon-headers.js";
+import { echoedHeaders, header } from "../transport/rest/request-headers.js";
 import type { Dialect, RestDialect, RestRoute } from "./dialect.js";
 
 /** One REST request as a dialect route sees it. */
@@ -88,21 +88,6 @@ function decodedSegments(pathname: string): string[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function header(req: NodeServerRequest, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-}
-
-function echoedHeaders(req: NodeServerRequest): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const name in req.headers) {
-    if (isEchoedHeader(name)) {
-      out[name] = req.headers[name];
-    }
-  }
-  return out;
 }
 
 export function readRequestBody(call: RestCall): Promise<Buffer> {

@@ -5,9 +5,10 @@ import {
   TensorwireError,
 } from "@tensorwire/codec";
 import type { ModelRef } from "../../core/data-plane.js";
+import { header } from "../../transport/rest/request-headers.js";
 import { requestIdFrom, requestIdHeader } from "../../transport/seldon-headers.js";
 import type { DialectDeps, DialectFactory, RestRoute } from "../dialect.js";
-import { errorJson, header, readJson, sendJson } from "../rest-kit.js";
+import { errorJson, readJson, sendJson } from "../rest-kit.js";
 import { modelVersionStatus, predict as tfServingPredict } from "../tf-serving/model-api.js";
 import { parseV1Path, v1ModelSegments } from "../v1-path.js";
 

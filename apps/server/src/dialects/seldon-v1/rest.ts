@@ -6,10 +6,10 @@ import {
   TensorwireError,
 } from "@tensorwire/codec";
 import type { ModelMetadata, TensorMetadata } from "../../core/data-plane.js";
+import { header } from "../../transport/rest/request-headers.js";
 import { requestIdFrom, requestIdHeader, seldonModelHeader } from "../../transport/seldon-headers.js";
 import type { DialectDeps, RestDialect, RestRoute } from "../dialect.js";
 import {
-  header,
   mediaType,
   parseJson,
   type RestCall,

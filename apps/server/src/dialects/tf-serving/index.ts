@@ -1,6 +1,7 @@
+import { header } from "../../transport/rest/request-headers.js";
 import { requestIdFrom, requestIdHeader } from "../../transport/seldon-headers.js";
 import type { DialectDeps, DialectFactory, RestRoute } from "../dialect.js";
-import { errorJson, header, readJson, sendJson } from "../rest-kit.js";
+import { errorJson, readJson, sendJson } from "../rest-kit.js";
 import { parseV1Path, type V1Path, v1ModelSegments } from "../v1-path.js";
 import { classify, modelMetadata, modelRefOf, modelVersionStatus, predict, regress } from "./model-api.js";
 

@@ -6,17 +6,10 @@ import {
   type Tensor,
 } from "@tensorwire/codec";
 import type { ModelState } from "../../core/data-plane.js";
+import { header } from "../../transport/rest/request-headers.js";
 import { requestIdFrom, requestIdHeader } from "../../transport/seldon-headers.js";
 import type { DialectDeps, DialectFactory, RestRoute } from "../dialect.js";
-import {
-  errorJson,
-  header,
-  mediaType,
-  parseJson,
-  readRequestBody,
-  sendBytes,
-  sendJson,
-} from "../rest-kit.js";
+import { errorJson, mediaType, parseJson, readRequestBody, sendBytes, sendJson } from "../rest-kit.js";
 import { resultColumns, resultRecords, selectColumns, withSeparator } from "./result-table.js";
 
 /**

@@ -15,7 +15,6 @@ import type { DialectDispatcher } from "../../dialects/index.js";
 import { pipelineSuffix } from "../../repository/model-name.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "../node-types.js";
 import {
-  isEchoedHeader,
   pipelineVersionFor,
   requestIdFrom,
   requestIdHeader,
@@ -24,6 +23,7 @@ import {
 } from "../seldon-headers.js";
 import { prepareErrorResponse } from "./prepare-error-response.js";
 import { readBody } from "./read-body.js";
+import { echoedHeaders, header } from "./request-headers.js";
 
 /**
  * OIP REST (plus Triton's binary data, repository and statistics extensions) over the data plane.
@@ -342,21 +342,6 @@ function segment(raw: string): string {
       field: "path",
     });
   }
-}
-
-function header(req: NodeServerRequest, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-}
-
-function echoedHeaders(req: NodeServerRequest): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const name in req.headers) {
-    if (isEchoedHeader(name)) {
-      out[name] = req.headers[name];
-    }
-  }
-  return out;
 }
 
 /** A small JSON body (repository calls): empty means `{}`. */
