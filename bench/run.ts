@@ -7,6 +7,7 @@ import * as http from "node:http";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { serverNodeFlags } from "@tensorwire/server/node-flags";
 import {
   fraudOnnx,
   irisGrpc,
@@ -62,8 +63,15 @@ const wanted = (name: string) => flags.only === undefined || name.includes(flags
 
 // ---------------------------------------------------------------- servers
 
+// With the V8 flags the `tensorwire` command uses, so the figures are those of `tensorwire serve`.
 const server = (options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) =>
-  startProcess(node, [join(root, "bench/servers/tensorwire.ts"), JSON.stringify(options)], { env });
+  startProcess(
+    node,
+    [...serverNodeFlags, join(root, "bench/servers/tensorwire.ts"), JSON.stringify(options)],
+    {
+      env,
+    },
+  );
 const baseline = (name: string) => startProcess(node, [join(root, `bench/servers/${name}.ts`)]);
 
 async function withServer<T>(start: Promise<Started>, run: (s: Started) => Promise<T>): Promise<T> {
@@ -188,6 +196,7 @@ add("grpc", async () => {
     { name: "grpc.tensorwire-connect-path", start: () => server({ fastGrpc: false }), measure },
     { name: "grpc.grpc-js", start: () => baseline("grpc-js"), measure },
     { name: "grpc.connect-node", start: () => baseline("connect-plain"), measure },
+    { name: "grpc.bare-http2", start: () => baseline("bare-http2"), measure },
   ]);
 });
 
@@ -202,26 +211,34 @@ add("rest", async () => {
 });
 
 add("large", async () => {
-  await withServer(server(), async (s) => {
-    const url = `http://127.0.0.1:${s.port}/v2/models/identity_fp32/infer`;
-    const small = { h1: true, connections: 4 };
-    progress("1 MiB FP32 identity, 4 connections: REST JSON");
-    const json = await load(url, largeJson(), jsonHeaders, small);
-    record("large.rest-json", json.rps, "req/s");
-    progress("… REST binary extension");
-    const { body, headerLength } = largeBinary();
-    const binary = await load(
-      url,
-      body,
-      { "content-type": "application/octet-stream", "inference-header-content-length": String(headerLength) },
-      small,
-    );
-    record("large.rest-binary", binary.rps, "req/s");
-    progress("… gRPC raw contents (4 connections × 1 stream)");
-    await checkGrpc(s.port, inferPath, largeGrpc());
-    const grpc = await load(grpcUrl(s.port), largeGrpc(), grpcHeaders, { connections: 4, streams: 1 });
-    record("large.grpc-raw", grpc.rps, "req/s");
-  });
+  const path = "/v2/models/identity_fp32/infer";
+  const small = { h1: true, connections: 4 };
+  const { body, headerLength } = largeBinary();
+  const binaryHeaders = {
+    "content-type": "application/octet-stream",
+    "inference-header-content-length": String(headerLength),
+  };
+  const grpcBody = largeGrpc();
+  await compare("1 MiB FP32 identity, 4 connections: REST JSON, REST binary, gRPC raw (1 stream each)", [
+    {
+      name: "large.rest-json",
+      start: () => server(),
+      measure: (s) => load(`http://127.0.0.1:${s.port}${path}`, largeJson(), jsonHeaders, small),
+    },
+    {
+      name: "large.rest-binary",
+      start: () => server(),
+      measure: (s) => load(`http://127.0.0.1:${s.port}${path}`, body, binaryHeaders, small),
+    },
+    {
+      name: "large.grpc-raw",
+      start: () => server(),
+      measure: async (s) => {
+        await checkGrpc(s.port, inferPath, grpcBody);
+        return load(grpcUrl(s.port), grpcBody, grpcHeaders, { connections: 4, streams: 1 });
+      },
+    },
+  ]);
 });
 
 add("event-loop", async () => {

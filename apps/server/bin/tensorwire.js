@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serverNodeFlags } from "../dist/node-flags.js";
 
 const minimumMajor = 22;
 const self = fileURLToPath(import.meta.url);
@@ -42,7 +43,7 @@ if (Number(process.versions.node.split(".")[0]) < minimumMajor) {
     );
     process.exit(1);
   }
-  const child = spawn(node, [self, ...process.argv.slice(2)], {
+  const child = spawn(node, [...serverNodeFlags, self, ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, TENSORWIRE_REEXEC: "1" },
   });
@@ -55,6 +56,20 @@ if (Number(process.versions.node.split(".")[0]) < minimumMajor) {
   child.on("exit", (code, signal) => {
     process.exit(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
   });
+} else if (
+  process.argv[2] === "serve" &&
+  typeof process.execve === "function" &&
+  !serverNodeFlags.every((flag) => process.execArgv.includes(flag))
+) {
+  // V8's heap flags only take effect from the command line: the same process (same pid, so
+  // supervisors and signals are unaffected) starts again with them.
+  process.execve(process.execPath, [
+    process.execPath,
+    ...process.execArgv,
+    ...serverNodeFlags,
+    self,
+    ...process.argv.slice(2),
+  ]);
 } else if (process.argv[2] === "conformance") {
   // The suite is a package of its own (its tests start this server), so it is loaded only when asked for.
   let conformance;

@@ -4,9 +4,7 @@ import type { DataPlane } from "./core/data-plane.js";
 import { createServerCore, makeServerCoreOptions, type ServerCoreOptions } from "./core/index.js";
 import { createFastGrpcHandler } from "./fast-grpc/fast-grpc-handler.js";
 import { createInferenceLogDataPlane } from "./inference-log/create-inference-log-data-plane.js";
-import { createInferenceLogger } from "./inference-log/create-inference-logger.js";
-import { createKafkaLogSink } from "./kafka/create-kafka-log-sink.js";
-import { type KafkaGateway, startKafkaGateway } from "./kafka/start-kafka-gateway.js";
+import type { KafkaGateway } from "./kafka/start-kafka-gateway.js";
 import { type ListenOptions, listen } from "./listen.js";
 import {
   combineObservers,
@@ -116,20 +114,12 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
     options.pipelines ?? (zoo ? defaultPipelines() : []),
     options.inspectCapacity === undefined ? {} : { inspectCapacity: options.inspectCapacity },
   );
-  const logSink =
-    options.inferenceLog === undefined
-      ? undefined
-      : createKafkaLogSink({
-          bootstrapBrokers: options.inferenceLog.bootstrapBrokers,
-          ...(options.inferenceLog.topic === undefined ? {} : { topic: options.inferenceLog.topic }),
-        });
-  const inferenceLogger =
-    logSink === undefined
-      ? undefined
-      : createInferenceLogger(
-          logSink.sink,
-          options.inferenceLog?.queueSize === undefined ? {} : { queueSize: options.inferenceLog.queueSize },
-        );
+  // Kafka's client and the Avro schema load only when asked for: together they are most of the
+  // idle server's heap, and every major GC marks all of it.
+  const inferenceLog =
+    options.inferenceLog === undefined ? undefined : await startInferenceLog(options.inferenceLog);
+  const logSink = inferenceLog?.logSink;
+  const inferenceLogger = inferenceLog?.inferenceLogger;
   // Logging wraps the pipelines, so a pipeline call is logged once and its steps are not.
   const logged =
     inferenceLogger === undefined
@@ -172,6 +162,7 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
     closeListener = () => listener.close(0);
     if (options.kafka !== undefined) {
       // Kafka requests are logged like any other; pipeline steps travel over the models' topics.
+      const { startKafkaGateway } = await import("./kafka/start-kafka-gateway.js");
       gateway = await startKafkaGateway(
         { ...pipelinePlane, infer: dataPlane.infer },
         {
@@ -204,6 +195,22 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
     await core.close();
     throw err;
   }
+}
+
+async function startInferenceLog(config: NonNullable<StartServerOptions["inferenceLog"]>) {
+  const [{ createKafkaLogSink }, { createInferenceLogger }] = await Promise.all([
+    import("./kafka/create-kafka-log-sink.js"),
+    import("./inference-log/create-inference-logger.js"),
+  ]);
+  const logSink = createKafkaLogSink({
+    bootstrapBrokers: config.bootstrapBrokers,
+    ...(config.topic === undefined ? {} : { topic: config.topic }),
+  });
+  const inferenceLogger = createInferenceLogger(
+    logSink.sink,
+    config.queueSize === undefined ? {} : { queueSize: config.queueSize },
+  );
+  return { logSink, inferenceLogger };
 }
 
 /** The host to put in a URL: a wildcard bind is reached on loopback; IPv6 needs brackets. */

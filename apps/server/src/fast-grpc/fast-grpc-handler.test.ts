@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServerCore, type ServerCore } from "../core/index.js";
 import { type Listener, listen } from "../listen.js";
 import { createRequestHandler } from "../transport/create-handler.js";
-import { createFastGrpcHandler } from "./fast-grpc-handler.js";
+import { createFastGrpcHandler, rawInputContentsOffset } from "./fast-grpc-handler.js";
 
 interface Answer {
   readonly headers: Record<string, unknown>;
@@ -252,5 +252,61 @@ describe("createFastGrpcHandler()", () => {
     expect(a.headers["grpc-encoding"]).toBe("gzip");
     expect(a.body.slice(0, 2)).toBe("01");
     expect(a).toEqual(b);
+  });
+
+  it("should answer raw requests of several DATA frames, at every alignment, as connect-node does", async () => {
+    const values = Float32Array.from({ length: 3 * 4096 }, (_, i) => i / 3);
+    for (let shift = 0; shift < 8; shift++) {
+      const message = toBinary(
+        ModelInferRequestSchema,
+        create(ModelInferRequestSchema, {
+          modelName: "identity_fp32",
+          id: "x".repeat(shift),
+          inputs: [{ name: "INPUT0", datatype: "FP32", shape: [1n, BigInt(values.length)] }],
+          rawInputContents: [new Uint8Array(values.buffer)],
+        }),
+      );
+      const [a, b] = await Promise.all([
+        call(fast.port, inferPath, { "x-request-id": `shift-${shift}` }, frame(message)),
+        call(connect.port, inferPath, { "x-request-id": `shift-${shift}` }, frame(message)),
+      ]);
+      expect(a.trailers["grpc-status"]).toBe("0");
+      expect(a).toEqual(b);
+    }
+  });
+});
+
+describe("rawInputContentsOffset()", () => {
+  const request = (name: string, raws: Uint8Array[]) =>
+    toBinary(
+      ModelInferRequestSchema,
+      create(ModelInferRequestSchema, {
+        modelName: name,
+        id: name,
+        inputs: raws.map((raw, i) => ({ name: `in${i}`, datatype: "UINT8", shape: [BigInt(raw.length)] })),
+        rawInputContents: raws,
+      }),
+    );
+
+  it("should find the first raw tensor's bytes, in the request or in any start of it that holds them", () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        (name, raws, cut) => {
+          const bytes = request(name, raws);
+          const first = raws[0] as Uint8Array;
+          const offset = rawInputContentsOffset(bytes) as number;
+          expect(Buffer.from(bytes.subarray(offset, offset + first.length))).toEqual(Buffer.from(first));
+          const prefix = bytes.subarray(0, cut % (bytes.length + 1));
+          expect(rawInputContentsOffset(prefix)).toBe(prefix.length < offset ? undefined : offset);
+        },
+      ),
+    );
+  });
+
+  it("should find none in a request with typed contents", () => {
+    expect(rawInputContentsOffset(request("m", []))).toBeUndefined();
   });
 });

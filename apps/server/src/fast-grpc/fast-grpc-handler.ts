@@ -23,6 +23,7 @@ import {
 } from "@tensorwire/proto/oip";
 import type { DataPlane, ModelRef } from "../core/data-plane.js";
 import { isServerFault, toConnectError } from "../transport/errors.js";
+import { joinAligned } from "../transport/join-aligned.js";
 import {
   isEchoedHeader,
   pipelineVersionFor,
@@ -34,6 +35,7 @@ import {
 import {
   compressMinBytes,
   envelope,
+  envelopePrefixBytes,
   errorTrailers,
   headerValue,
   incompleteEnvelope,
@@ -200,9 +202,22 @@ function serve(
   options: FastGrpcOptions,
 ): void {
   const chunks: Buffer[] = [];
-  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+  let total = 0;
+  stream.on("data", (chunk: Buffer) => {
+    chunks.push(chunk);
+    total += chunk.length;
+  });
   stream.once("end", () => {
-    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    const first = chunks[0] ?? Buffer.alloc(0);
+    // The first raw tensor's tag and length are in the first DATA frame: the join aligns its data.
+    const body =
+      chunks.length === 1
+        ? first
+        : joinAligned(
+            chunks,
+            total,
+            envelopePrefixBytes + (rawInputContentsOffset(first.subarray(envelopePrefixBytes)) ?? 0),
+          );
     answer(stream, headers, rpc, gzipResponse, body, options).catch((err: unknown) => {
       options.onServerFault(`${service}/${rpc.name}`, err);
       stream.destroy();
@@ -389,9 +404,17 @@ function modelRef(name: string, version: string): ModelRef {
 
 /**
  * True when the serialized request has a `raw_input_contents` entry (field 7): the connect path
- * answers raw contents then, typed ones otherwise. A walk over top-level tags only, no decoding.
+ * answers raw contents then, typed ones otherwise.
  */
-export function hasRawInputContents(bytes: Uint8Array): boolean {
+function hasRawInputContents(bytes: Uint8Array): boolean {
+  return rawInputContentsOffset(bytes) !== undefined;
+}
+
+/**
+ * Where the first `raw_input_contents` entry's bytes start in a serialized request, or in the start
+ * of one: a walk over top-level tags only, no decoding, that stops where `bytes` ends.
+ */
+export function rawInputContentsOffset(bytes: Uint8Array): number | undefined {
   let at = 0;
   const varint = (): number => {
     let value = 0;
@@ -411,10 +434,7 @@ export function hasRawInputContents(bytes: Uint8Array): boolean {
   while (at < bytes.length) {
     const tag = varint();
     if (tag < 0) {
-      return false;
-    }
-    if (Math.floor(tag / 8) === 7) {
-      return true;
+      return undefined;
     }
     switch (tag & 7) {
       case 0:
@@ -425,6 +445,12 @@ export function hasRawInputContents(bytes: Uint8Array): boolean {
         break;
       case 2: {
         const length = varint();
+        if (length < 0) {
+          return undefined;
+        }
+        if (Math.floor(tag / 8) === 7) {
+          return at;
+        }
         at += length;
         break;
       }
@@ -432,8 +458,8 @@ export function hasRawInputContents(bytes: Uint8Array): boolean {
         at += 4;
         break;
       default:
-        return false;
+        return undefined;
     }
   }
-  return false;
+  return undefined;
 }

@@ -12,7 +12,7 @@ export interface Envelope {
   readonly data: Uint8Array;
 }
 
-const prefixBytes = 5;
+export const envelopePrefixBytes = 5;
 
 /**
  * Splits a whole request body into its complete envelopes; `incomplete` when a partial one
@@ -22,7 +22,7 @@ export function splitEnvelopes(body: Uint8Array): { envelopes: Envelope[]; incom
   const envelopes: Envelope[] = [];
   let at = 0;
   while (at < body.length) {
-    if (body.length - at < prefixBytes) {
+    if (body.length - at < envelopePrefixBytes) {
       return { envelopes, incomplete: true };
     }
     const size =
@@ -30,13 +30,13 @@ export function splitEnvelopes(body: Uint8Array): { envelopes: Envelope[]; incom
       ((body[at + 2] as number) << 16) +
       ((body[at + 3] as number) << 8) +
       (body[at + 4] as number);
-    const end = at + prefixBytes + size;
+    const end = at + envelopePrefixBytes + size;
     if (end > body.length) {
       return { envelopes, incomplete: true };
     }
     envelopes.push({
       compressed: ((body[at] as number) & 1) === 1,
-      data: body.subarray(at + prefixBytes, end),
+      data: body.subarray(at + envelopePrefixBytes, end),
     });
     at = end;
   }
@@ -60,7 +60,7 @@ export function envelope(pieces: readonly Uint8Array[], compressed: boolean): Ui
   for (const piece of pieces) {
     size += piece.byteLength;
   }
-  const prefix = Buffer.allocUnsafe(prefixBytes);
+  const prefix = Buffer.allocUnsafe(envelopePrefixBytes);
   prefix[0] = compressed ? 1 : 0;
   prefix.writeUInt32BE(size, 1);
   const chunks: Uint8Array[] = [];

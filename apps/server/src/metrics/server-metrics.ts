@@ -1,8 +1,9 @@
 import { TensorwireError } from "@tensorwire/codec";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { InferEvent, InferObserver } from "../core/create-data-plane.js";
 import type { RepositoryIndexEntry } from "../core/data-plane.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "../transport/node-types.js";
+import { SeriesHistogram } from "./series-histogram.js";
 
 /**
  * Prometheus metrics (prom-client): per model and protocol, requests, failures by code and
@@ -31,33 +32,58 @@ const batchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 export function createServerMetrics(deps: ServerMetricsDeps): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tensorwire_" });
-  const requests = new Counter({
+  // Counted in plain numbers per label set and handed to prom-client at each scrape: its own
+  // inc() validates and hashes the labels on every call.
+  const requestCounts = new Map<string, { labels: Record<string, string>; count: number }>();
+  const failureCounts = new Map<string, { labels: Record<string, string>; count: number }>();
+  const countInto = (counts: typeof requestCounts, labels: Record<string, string>) => {
+    const key = Object.values(labels).join("\0");
+    let entry = counts.get(key);
+    if (entry === undefined) {
+      entry = { labels, count: 0 };
+      counts.set(key, entry);
+    }
+    return entry;
+  };
+  new Counter({
     name: "tensorwire_inference_requests_total",
     help: "Inference requests that reached a model version, successful or not.",
     labelNames: ["model", "version", "protocol"] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const { labels, count } of requestCounts.values()) {
+        this.inc(labels, count);
+      }
+    },
   });
-  const failures = new Counter({
+  new Counter({
     name: "tensorwire_inference_failures_total",
     help: "Inference requests that reached a model version and failed, by error code.",
     labelNames: ["model", "version", "protocol", "code"] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const { labels, count } of failureCounts.values()) {
+        this.inc(labels, count);
+      }
+    },
   });
-  const latency = new Histogram({
+  const latency = new SeriesHistogram({
     name: "tensorwire_inference_duration_seconds",
     help: "Time from validation to response in the data plane, queueing included.",
     labelNames: ["model", "protocol"] as const,
     buckets: latencyBuckets,
     registers: [registry],
   });
-  const batchSize = new Histogram({
+  const batchSize = new SeriesHistogram({
     name: "tensorwire_batch_size",
     help: "Dimension 0 of the run each successful request joined (the whole batch's with batching).",
     labelNames: ["model"] as const,
     buckets: batchBuckets,
     registers: [registry],
   });
-  const queue = new Histogram({
+  const queue = new SeriesHistogram({
     name: "tensorwire_queue_duration_seconds",
     help: "Time successful requests waited for a batch.",
     labelNames: ["model"] as const,
@@ -77,36 +103,40 @@ export function createServerMetrics(deps: ServerMetricsDeps): ServerMetrics {
     },
   });
 
-  // Label lookups hash their values on every call; the children are cached per label set instead.
-  const children = new Map<string, (e: InferEvent) => void>();
-  const childFor = (e: InferEvent) => {
+  // One recorder per label set, found by a string key rather than by prom-client's label hashing.
+  const recorders = new Map<string, (e: InferEvent) => void>();
+  const recorderFor = (e: InferEvent) => {
     const key = `${e.model}\0${e.version}\0${e.protocol}`;
-    let observe = children.get(key);
-    if (observe === undefined) {
-      const r = requests.labels(e.model, e.version, e.protocol);
-      const l = latency.labels(e.model, e.protocol);
-      const b = batchSize.labels(e.model);
-      const q = queue.labels(e.model);
-      observe = (event) => {
-        r.inc();
+    let record = recorders.get(key);
+    if (record === undefined) {
+      const requests = countInto(requestCounts, { model: e.model, version: e.version, protocol: e.protocol });
+      const l = latency.series(e.model, e.protocol);
+      const b = batchSize.series(e.model);
+      const q = queue.series(e.model);
+      record = (event) => {
+        requests.count += 1;
         l.observe(event.totalNs / 1e9);
         if (event.error === undefined) {
           b.observe(event.batchSize);
           q.observe(event.queueNs / 1e9);
         } else {
-          failures
-            .labels(event.model, event.version, event.protocol, TensorwireError.from(event.error).code)
-            .inc();
+          const code = TensorwireError.from(event.error).code;
+          countInto(failureCounts, {
+            model: event.model,
+            version: event.version,
+            protocol: event.protocol,
+            code,
+          }).count += 1;
         }
       };
-      children.set(key, observe);
+      recorders.set(key, record);
     }
-    return observe;
+    return record;
   };
 
   return {
     registry,
-    observer: { inferred: (event) => childFor(event)(event) },
+    observer: { inferred: (event) => recorderFor(event)(event) },
     withEndpoint(handler) {
       return (req: NodeServerRequest, res: NodeServerResponse) => {
         if (req.method === "GET" && (req.url === "/metrics" || req.url?.startsWith("/metrics?"))) {

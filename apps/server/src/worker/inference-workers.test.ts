@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createTensor, type Tensor } from "@tensorwire/codec";
 import { irisModel, tfsimpleModel } from "@tensorwire/models";
 import { afterAll, describe, expect, it } from "vitest";
@@ -70,4 +71,27 @@ describe("createInferenceWorkers()", () => {
   it("should reject a model ONNX Runtime cannot load, on every worker", async () => {
     await expect(workers.open(new Uint8Array([1, 2, 3]))).rejects.toThrow();
   });
+
+  it.runIf(existsSync("/proc/thread-self"))(
+    "should run its threads at a lower priority than the event loop",
+    async () => {
+      const pooled = createOnnxRuntime({ kind: "onnx", model: irisModel().onnx, workers });
+      await pooled.load();
+      const nice = threadNiceValues();
+      await pooled.unload();
+      expect(nice.get(process.pid)).toBe(0);
+      expect([...nice.values()].filter((n) => n >= 10).length).toBeGreaterThanOrEqual(2);
+    },
+  );
 });
+
+/** Nice value by thread id, from /proc (field 19 of each task's stat, after the parenthesized name). */
+function threadNiceValues(): Map<number, number> {
+  const nice = new Map<number, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    nice.set(Number(tid), Number(fields[16]));
+  }
+  return nice;
+}

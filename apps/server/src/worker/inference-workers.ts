@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { createTensor, type ErrorCode, errorStatus, type Tensor, TensorwireError } from "@tensorwire/codec";
 import type { InferenceSession } from "onnxruntime-node";
+import { serverNodeFlags } from "../node-flags.js";
 
 /**
  * A pool of worker threads that run ONNX Runtime sessions, so that a long `run()` (synchronous on
@@ -188,8 +189,9 @@ function failAll(slot: Slot, err: unknown): void {
 }
 
 /**
- * The parent's Node flags without `--conditions`: a test runner's "source" condition would make the
- * worker import the workspace packages' TypeScript sources, which plain Node cannot resolve.
+ * The parent's Node flags without `--conditions` (a test runner's "source" condition would make the
+ * worker import the workspace packages' TypeScript sources, which plain Node cannot resolve) and
+ * without the server's V8 flags.
  */
 function workerExecArgv(): string[] {
   const out: string[] = [];
@@ -198,7 +200,8 @@ function workerExecArgv(): string[] {
     const arg = argv[i] as string;
     if (arg === "--conditions" || arg === "-C") {
       i++;
-    } else if (!arg.startsWith("--conditions=")) {
+    } else if (!arg.startsWith("--conditions=") && !serverNodeFlags.includes(arg)) {
+      // V8's heap flags are process-wide: a worker refuses them (ERR_WORKER_INVALID_EXEC_ARGV).
       out.push(arg);
     }
   }

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { TensorwireError } from "@tensorwire/codec";
+import { joinAligned } from "../join-aligned.js";
 
 /** What `readBody` needs of a request: Node's HTTP/1.1 and HTTP/2 compat requests both fit. */
 export interface BodySource extends Readable {
@@ -53,7 +54,8 @@ export function readBody(req: BodySource, limit: number, alignAt = 0): Promise<B
       }
       chunks.push(chunk);
     };
-    const onEnd = () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : join(chunks, total, alignAt));
+    const onEnd = () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : joinAligned(chunks, total, alignAt));
     source.on("data", onData);
     source.once("end", onEnd);
     source.once("error", (err: Error) => {
@@ -75,18 +77,6 @@ export function readBody(req: BodySource, limit: number, alignAt = 0): Promise<B
       );
     }
   });
-}
-
-function join(chunks: readonly Buffer[], total: number, alignAt: number): Buffer {
-  const pad = (8 - (alignAt % 8)) % 8;
-  // allocUnsafeSlow: an ArrayBuffer of its own, starting at an 8-byte aligned address (not the pool).
-  const out = Buffer.allocUnsafeSlow(pad + total).subarray(pad);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
 
 function decoder(req: BodySource): Readable {
