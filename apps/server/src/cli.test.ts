@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { helpText, parseServeArgs } from "./cli.js";
+import { serverNodeFlags } from "./node-flags.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tensorwire-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -169,6 +170,13 @@ describe.skipIf(!built)("bin/tensorwire.js", () => {
       });
       const res = await fetch(`${url}/v2/health/ready`);
       expect(res.status).toBe(200);
+      if (existsSync("/proc/self/cmdline")) {
+        // The process that serves (this child, or the one it re-ran itself as) has the V8 flags.
+        const serving = [child.pid as number, ...childrenOf(child.pid as number)].map((pid) =>
+          readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0"),
+        );
+        expect(serving.some((argv) => serverNodeFlags.every((flag) => argv.includes(flag)))).toBe(true);
+      }
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
@@ -177,3 +185,19 @@ describe.skipIf(!built)("bin/tensorwire.js", () => {
     }
   });
 });
+
+/** The pids whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        // The process ended while the list was read.
+        return false;
+      }
+    })
+    .map(Number);
+}
