@@ -247,19 +247,41 @@ add("event-loop", async () => {
   // ~8 M multiply-adds per request: milliseconds of ORT time per call.
   writeModel(repo, "heavy", mlpModel(1024, 8));
   const body = rowJson(1024);
-  for (const workers of [0, 1]) {
-    const label = workers === 0 ? "in-thread" : "workers";
-    progress(`event loop: health p99 while 'heavy' saturates the CPU, ${label}`);
-    await withServer(server({ repository: repo, inferenceWorkers: workers }), async (s) => {
-      const url = `http://127.0.0.1:${s.port}/v2/models/heavy/infer`;
-      const [loadResult, probe] = await Promise.all([
-        load(url, body, jsonHeaders, { h1: true, connections: 8 }),
-        runToEnd(node, [join(root, "bench/lib/probe.ts"), String(s.port), String(seconds + warmup)]),
-      ]);
-      const p = JSON.parse(probe) as { p99: number };
-      record(`event-loop.${label}.health-p99-ms`, p.p99, "ms");
-      record(`event-loop.${label}.heavy`, loadResult.rps, "req/s");
-    });
+  // Interleaved rounds, as in `compare`: each mode keeps its best round (lowest p99, highest rate).
+  const modes = [
+    { label: "in-thread", workers: 0 },
+    { label: "workers", workers: 1 },
+  ];
+  const running = await Promise.all(
+    modes.map((m) => server({ repository: repo, inferenceWorkers: m.workers })),
+  );
+  try {
+    const best = new Map<string, { p99: number; rps: number }>();
+    for (let round = 1; round <= rounds; round++) {
+      for (const [i, mode] of modes.entries()) {
+        progress(
+          `event loop: health p99 while 'heavy' saturates the CPU, ${mode.label}, round ${round}/${rounds}`,
+        );
+        const s = running[i] as Started;
+        const url = `http://127.0.0.1:${s.port}/v2/models/heavy/infer`;
+        const [loadResult, probe] = await Promise.all([
+          load(url, body, jsonHeaders, { h1: true, connections: 8 }),
+          runToEnd(node, [join(root, "bench/lib/probe.ts"), String(s.port), String(seconds + warmup)]),
+        ]);
+        const p99 = (JSON.parse(probe) as { p99: number }).p99;
+        const previous = best.get(mode.label) ?? { p99: Number.POSITIVE_INFINITY, rps: 0 };
+        best.set(mode.label, {
+          p99: Math.min(previous.p99, p99),
+          rps: Math.max(previous.rps, loadResult.rps),
+        });
+      }
+    }
+    for (const [label, { p99, rps }] of best) {
+      record(`event-loop.${label}.health-p99-ms`, p99, "ms");
+      record(`event-loop.${label}.heavy`, rps, "req/s");
+    }
+  } finally {
+    await Promise.all(running.map((s) => s.stop()));
   }
   const measure = (s: Started) => grpcLoad(s.port, tfsimpleGrpc());
   await compare("small model (gRPC tfsimple), in-thread vs worker thread", [
