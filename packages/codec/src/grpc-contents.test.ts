@@ -144,12 +144,21 @@ describe("tensorToContents() / tensorFromContents()", () => {
 
 describe("parametersToGrpc() / parametersFromGrpc()", () => {
   it("should pick the InferParameter field by value", () => {
-    const map = parametersToGrpc({ s: "a", b: true, i: 5, d: 0.5, big: 2n ** 63n, neg: -(2n ** 60n) });
+    const map = parametersToGrpc({
+      s: "a",
+      b: true,
+      i: 5,
+      d: 0.5,
+      z: -0,
+      big: 2n ** 63n,
+      neg: -(2n ** 60n),
+    });
     expect(Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.parameterChoice]))).toEqual({
       s: { case: "stringParam", value: "a" },
       b: { case: "boolParam", value: true },
       i: { case: "int64Param", value: 5n },
       d: { case: "doubleParam", value: 0.5 },
+      z: { case: "doubleParam", value: -0 },
       big: { case: "uint64Param", value: 2n ** 63n },
       neg: { case: "int64Param", value: -(2n ** 60n) },
     });
@@ -158,6 +167,7 @@ describe("parametersToGrpc() / parametersFromGrpc()", () => {
       b: true,
       i: 5,
       d: 0.5,
+      z: -0,
       big: 2n ** 63n,
       neg: -(2n ** 60n),
     });

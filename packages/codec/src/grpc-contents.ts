@@ -225,7 +225,7 @@ export function parametersFromGrpc(map: ParameterMap, tensor?: string): Paramete
 
 /**
  * Writes parameters as `InferParameter`s: integers as `int64_param` (or `uint64_param` above
- * INT64's range), other numbers as `double_param`. KServe's and Seldon's protos lack
+ * INT64's range), other numbers (-0 included) as `double_param`. KServe's and Seldon's protos lack
  * `double_param` and `uint64_param`; such peers drop those values.
  */
 export function parametersToGrpc(parameters: Parameters | undefined): { [key: string]: InferParameter } {
@@ -248,7 +248,8 @@ function parameterChoice(key: string, value: ParameterValue): InferParameter["pa
     case "boolean":
       return { case: "boolParam", value };
     case "number":
-      return Number.isSafeInteger(value)
+      // -0 is an integer to isSafeInteger, but only a double keeps its sign.
+      return Number.isSafeInteger(value) && !Object.is(value, -0)
         ? { case: "int64Param", value: BigInt(value) }
         : { case: "doubleParam", value };
     case "bigint":
