@@ -127,7 +127,8 @@ export function fraudOnnx(): Uint8Array {
   return fraudModel().onnx;
 }
 
-function frame(message: Uint8Array): Uint8Array {
+/** One gRPC message with its 5-byte length prefix (uncompressed). */
+export function frame(message: Uint8Array): Uint8Array {
   const out = Buffer.alloc(5 + message.length);
   out.writeUInt32BE(message.length, 1);
   out.set(message, 5);

@@ -2,6 +2,7 @@
 // baselines (protobuf-es decode, one onnxruntime-node run, encode) and nothing else: no routing,
 // no validation, no metrics, no request ids.
 import * as http2 from "node:http2";
+import { frame } from "../lib/fixtures.ts";
 import { inferBytes } from "./ort-infer.ts";
 
 const server = http2.createServer();
@@ -11,13 +12,9 @@ server.on("stream", (stream) => {
   stream.on("end", () => {
     const body = Buffer.concat(chunks).subarray(5);
     inferBytes(body).then((out) => {
-      const frame = Buffer.allocUnsafe(5 + out.byteLength);
-      frame[0] = 0;
-      frame.writeUInt32BE(out.byteLength, 1);
-      frame.set(out, 5);
       stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
       stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
-      stream.end(frame);
+      stream.end(frame(out));
     });
   });
 });

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { helpText, parseServeArgs } from "./cli.js";
 import { serverNodeFlags } from "./node-flags.js";
+import { procStatFields } from "./testing/proc-stat.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tensorwire-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -186,14 +187,13 @@ describe.skipIf(!built)("bin/tensorwire.js", () => {
   });
 });
 
-/** The pids whose parent is `pid`, from /proc. */
+/** The pids whose parent (field 4 of their stat) is `pid`, from /proc. */
 function childrenOf(pid: number): number[] {
   return readdirSync("/proc")
     .filter((name) => /^\d+$/.test(name))
     .filter((name) => {
       try {
-        const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+        return Number(procStatFields(`/proc/${name}/stat`)[4 - 3]) === pid;
       } catch {
         // The process ended while the list was read.
         return false;

@@ -116,10 +116,8 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
   );
   // Kafka's client and the Avro schema load only when asked for: together they are most of the
   // idle server's heap, and every major GC marks all of it.
-  const inferenceLog =
-    options.inferenceLog === undefined ? undefined : await startInferenceLog(options.inferenceLog);
-  const logSink = inferenceLog?.logSink;
-  const inferenceLogger = inferenceLog?.inferenceLogger;
+  const { logSink, inferenceLogger } =
+    options.inferenceLog === undefined ? {} : await startInferenceLog(options.inferenceLog);
   // Logging wraps the pipelines, so a pipeline call is logged once and its steps are not.
   const logged =
     inferenceLogger === undefined

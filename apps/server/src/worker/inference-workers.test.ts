@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { createTensor, type Tensor } from "@tensorwire/codec";
 import { irisModel, tfsimpleModel } from "@tensorwire/models";
 import { afterAll, describe, expect, it } from "vitest";
 import { createOnnxRuntime } from "../runtime/onnx-runtime.js";
+import { procStatFields } from "../testing/proc-stat.js";
 import { createInferenceWorkers } from "./inference-workers.js";
 
 const workers = createInferenceWorkers({ threads: 2 });
@@ -85,13 +86,11 @@ describe("createInferenceWorkers()", () => {
   );
 });
 
-/** Nice value by thread id, from /proc (field 19 of each task's stat, after the parenthesized name). */
+/** Nice value (field 19 of each task's stat) by thread id. */
 function threadNiceValues(): Map<number, number> {
   const nice = new Map<number, number>();
   for (const tid of readdirSync("/proc/self/task")) {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    nice.set(Number(tid), Number(fields[16]));
+    nice.set(Number(tid), Number(procStatFields(`/proc/self/task/${tid}/stat`)[19 - 3]));
   }
   return nice;
 }

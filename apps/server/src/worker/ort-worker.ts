@@ -40,7 +40,8 @@ lowerThreadPriority();
  * event loop stays at 0. When they compete for a core, the scheduler then favours the loop, so
  * health checks and small requests are answered while a heavy model saturates the machine
  * (measured with a saturating model on two cores: health-check p99 4.1 and 6.3 ms against 5.4 and
- * 9.0 ms at nice 0, for 3-5% less throughput of that model). Elsewhere, or where the process may not change it, the priority stays as it is.
+ * 9.0 ms at nice 0, for 3-5% less throughput of that model). Elsewhere, or where the process may
+ * not change it, the priority stays as it is.
  */
 function lowerThreadPriority(): void {
   try {
