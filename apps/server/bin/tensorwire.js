@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serverNodeFlags } from "../dist/node-flags.js";
+import { serverNodeFlags } from "../dist/core/node-flags.js";
 
 const minimumMajor = 22;
 const self = fileURLToPath(import.meta.url);
@@ -84,6 +84,6 @@ if (Number(process.versions.node.split(".")[0]) < minimumMajor) {
   }
   process.exitCode = await conformance.main(process.argv.slice(3));
 } else {
-  const { main } = await import("../dist/cli.js");
+  const { main } = await import("../dist/server/cli.js");
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,25 +1,27 @@
 export type {
-  ControlMode,
   DataPlane,
   Duration,
   InferContext,
-  ModelDeclaration,
+  ModelDescription,
   ModelMetadata,
-  ModelRef,
   ModelState,
   ModelStatistics,
+  PipelineDescription,
   RepositoryIndexEntry,
-  ServerCore,
-  ServerCoreOptions,
   ServerMetadata,
+  TargetDescription,
   TensorMetadata,
-} from "./core/index.js";
-export { createServerCore, makeServerCoreOptions } from "./core/index.js";
-export type { Listener, ListenOptions } from "./listen.js";
-export { listen } from "./listen.js";
-export type { RunningServer, StartServerOptions } from "./start-server.js";
-export { startServer, urlHost } from "./start-server.js";
-export type { TransportOptions } from "./transport/create-handler.js";
-export { createRequestHandler } from "./transport/create-handler.js";
-export type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./transport/node-types.js";
-export { defaultMaxInputSize } from "./transport/rest/handler.js";
+} from "./core/data-plane.js";
+export type { InferTarget, ModelRef, PipelineRef } from "./core/infer-target.js";
+export type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./http/node-types.js";
+export { defaultMaxInputSize } from "./protocols/oip-rest/index.js";
+export type { ControlMode } from "./registry/model-registry.js";
+export type { ModelDeclaration } from "./repository/memory-source.js";
+export type { TransportOptions } from "./server/create-request-handler.js";
+export { createRequestHandler } from "./server/create-request-handler.js";
+export type { ServerCore, ServerCoreOptions } from "./server/create-server-core.js";
+export { createServerCore, makeServerCoreOptions } from "./server/create-server-core.js";
+export type { Listener, ListenOptions } from "./server/listen.js";
+export { listen } from "./server/listen.js";
+export type { RunningServer, StartServerOptions } from "./server/start-server.js";
+export { startServer, urlHost } from "./server/start-server.js";

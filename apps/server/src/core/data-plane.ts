@@ -1,25 +1,36 @@
 import type { Datatype, InferRequest, InferResponse, Parameters } from "@tensorwire/codec";
+import type { InferTarget, ModelRef } from "./infer-target.js";
+import type { ExplainerConfig, ValidationConfig } from "./model-extras.js";
 
 /**
- * The one data plane: REST, gRPC/Connect and every later dialect are thin adapters over this
+ * The one data plane: REST, gRPC/Connect, every dialect and Kafka are thin adapters over this
  * interface, so a protocol adds an adapter and nothing else. Failures are thrown as
  * `TensorwireError` (from @tensorwire/codec) with a code; adapters map the code to HTTP or gRPC
  * status through `errorStatus` and nothing else.
+ *
+ * Models and pipelines are both targets (`InferTarget`); the model data plane
+ * (`createModelDataPlane`) knows no pipeline and `createPipelineDataPlane` adds them.
  */
 export interface DataPlane {
   serverLive(): boolean;
   /** True only while every model that should be loaded is loaded and the server is not draining. */
   serverReady(): boolean;
   serverMetadata(): ServerMetadata;
-  /** Throws not_found for an unknown model or version. */
-  modelMetadata(model: ModelRef): ModelMetadata;
-  /** False (never throws) for an unknown model, as Triton's and MLServer's ready endpoints answer. */
-  modelReady(model: ModelRef): boolean;
+  /** Throws not_found for an unknown model, version or pipeline. */
+  modelMetadata(target: InferTarget): ModelMetadata;
+  /** False (never throws) for an unknown target, as Triton's and MLServer's ready endpoints answer. */
+  modelReady(target: InferTarget): boolean;
   /**
-   * Validates the request against the model's metadata, runs it, and returns only the requested
-   * outputs. `context` carries transport facts the core may need (request id, headers, abort).
+   * Validates the request against the target's metadata, runs it, and returns only the requested
+   * outputs. `context` carries transport facts the data plane may need (request id, abort).
    */
-  infer(model: ModelRef, request: InferRequest, context: InferContext): Promise<InferResponse>;
+  infer(target: InferTarget, request: InferRequest, context: InferContext): Promise<InferResponse>;
+  /**
+   * What a target carries beyond its tensors, for the protocols that act on it: a model's
+   * validations and explainer, a pipeline's version. Undefined (never throws) when the target is
+   * unknown or not ready.
+   */
+  describe(target: InferTarget): TargetDescription | undefined;
   repositoryIndex(options: { readyOnly: boolean }): RepositoryIndexEntry[];
   repositoryLoad(name: string, parameters?: Parameters): Promise<void>;
   repositoryUnload(name: string, parameters?: Parameters): Promise<void>;
@@ -27,10 +38,25 @@ export interface DataPlane {
   statistics(model?: Partial<ModelRef>): ModelStatistics[];
 }
 
-export interface ModelRef {
+/** `DataPlane.describe` of a model or a pipeline. */
+export type TargetDescription = ModelDescription | PipelineDescription;
+
+/** The ready model version a ref selects, with what its config declares beyond its tensors. */
+export interface ModelDescription {
+  readonly kind: "model";
   readonly name: string;
-  /** Absent or empty: the model's default (latest ready) version. */
-  readonly version?: string;
+  readonly version: string;
+  /** Wallaroo anomaly rules, evaluated by that dialect. */
+  readonly validations: readonly ValidationConfig[];
+  /** KServe V1 `:explain`'s mock explainer; absent: the model has none. */
+  readonly explainer?: ExplainerConfig;
+}
+
+export interface PipelineDescription {
+  readonly kind: "pipeline";
+  readonly name: string;
+  /** The version Seldon names in `x-pipeline-version`. */
+  readonly version: string;
 }
 
 export interface InferContext {

@@ -1,4 +1,5 @@
 import type { DataPlane } from "../core/data-plane.js";
+import { seldonName } from "../core/infer-target.js";
 import type { InferenceLogger } from "./create-inference-logger.js";
 
 /**
@@ -9,17 +10,18 @@ import type { InferenceLogger } from "./create-inference-logger.js";
 export function createInferenceLogDataPlane(inner: DataPlane, logger: InferenceLogger): DataPlane {
   return {
     ...inner,
-    async infer(model, request, context) {
+    async infer(target, request, context) {
       const timestamp = Date.now();
       const base = {
-        modelName: model.name,
-        modelVersion: model.version,
+        // One name per record, as Seldon addresses the target: `<pipeline>.pipeline` for a pipeline.
+        modelName: seldonName(target),
+        modelVersion: target.kind === "pipeline" ? undefined : target.version,
         requestId: context.requestId,
         timestamp,
         request,
       };
       try {
-        const response = await inner.infer(model, request, context);
+        const response = await inner.infer(target, request, context);
         logger.log({ ...base, outcome: { response } });
         return response;
       } catch (error) {

@@ -11,7 +11,7 @@ import {
 } from "@tensorwire/codec";
 import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { Xid } from "xid-ts";
-import { pipelineVersion } from "../pipeline/create-pipeline-data-plane.js";
+import type { PipelineDescription } from "../core/data-plane.js";
 import type { StepCaller } from "../pipeline/run-pipeline.js";
 import { createResilientConsumer } from "./create-resilient-consumer.js";
 import { bufferHeaders, kafkaHeaders, topicName } from "./kafka-topics.js";
@@ -33,7 +33,7 @@ export interface KafkaStepCaller {
    * The step caller for one pipeline request: each step goes out with the request's id as key,
    * its `x-` headers, and headers `pipeline`, `pipeline-step` and `x-pipeline-version`.
    */
-  forRequest(pipeline: string, headers: ReadonlyMap<string, string>): StepCaller;
+  forRequest(pipeline: PipelineDescription, headers: ReadonlyMap<string, string>): StepCaller;
   /** Steps waiting for their model's answer. */
   pending(): number;
   /** Fails the steps still waiting (unavailable), stops reading and disconnects. */
@@ -188,10 +188,10 @@ export async function startKafkaStepCaller(options: KafkaStepCallerOptions): Pro
     throw err;
   }
 
-  const forRequest = (pipeline: string, headers: ReadonlyMap<string, string>): StepCaller => {
+  const forRequest = (pipeline: PipelineDescription, headers: ReadonlyMap<string, string>): StepCaller => {
     return async (step, request, context) => {
       const requestId = context.requestId;
-      const id = waiterKey(pipeline, step.name, requestId);
+      const id = waiterKey(pipeline.name, step.name, requestId);
       const inputs = topicName(options.namespace, "model", step.model, "inputs");
       const outputs = topicName(options.namespace, "model", step.model, "outputs");
       let settle: Waiter = { resolve: () => {}, reject: () => {} };
@@ -239,9 +239,9 @@ export async function startKafkaStepCaller(options: KafkaStepCallerOptions): Pro
       }
       const out = new Map(headers);
       out.set(kafkaHeaders.requestId, requestId);
-      out.set(kafkaHeaders.pipeline, pipeline);
+      out.set(kafkaHeaders.pipeline, pipeline.name);
       out.set(kafkaHeaders.step, step.name);
-      out.set(kafkaHeaders.pipelineVersion, pipelineVersion);
+      out.set(kafkaHeaders.pipelineVersion, pipeline.version);
       const bytes = toBinary(
         ModelInferRequestSchema,
         encodeGrpcInferRequest({ ...request, modelName: step.model }),

@@ -7,10 +7,10 @@ import {
 import { tfsimpleModel } from "@tensorwire/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startBroker } from "../../test/kafka/broker.js";
-import { createServerCore, type ServerCore } from "../core/server-core.js";
 import { createPipelineDataPlane, type PipelineDataPlane } from "../pipeline/create-pipeline-data-plane.js";
 import { defaultPipelines } from "../pipeline/default-pipelines.js";
 import { parsePipelines } from "../pipeline/load-pipelines.js";
+import { createServerCore, type ServerCore } from "../server/create-server-core.js";
 import { bytesOf, type Collector, collect, header, send } from "../testing/kafka-test-kit.js";
 import { int32, valuesOf } from "../testing/pipeline-test-helpers.js";
 import { startKafkaStepCaller } from "./kafka-step-caller.js";
@@ -252,7 +252,7 @@ describe("pipelines over Kafka: per-step topics", () => {
     });
     try {
       const step = defaultPipelines()[0]?.steps[0];
-      const call = caller.forRequest("p", new Map())(
+      const call = caller.forRequest({ kind: "pipeline", name: "p", version: "1" }, new Map())(
         { ...(step as NonNullable<typeof step>), model: "orphan" },
         tfsimplesRequest(0, 0),
         { requestId: "orphan-1", protocol: "kafka" },

@@ -3,12 +3,12 @@ import { decodeGrpcInferResponseBinary, type InferRequest } from "@tensorwire/co
 import { tfsimpleModel } from "@tensorwire/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startBroker } from "../../test/kafka/broker.js";
-import { createServerCore, type ServerCore } from "../core/server-core.js";
 import { createInferenceLogDataPlane } from "../inference-log/create-inference-log-data-plane.js";
 import { createInferenceLogger, type InferenceLogger } from "../inference-log/create-inference-logger.js";
 import { decodeInferenceLog } from "../inference-log/inference-log-schema.js";
 import { createPipelineDataPlane } from "../pipeline/create-pipeline-data-plane.js";
 import { defaultPipelines } from "../pipeline/default-pipelines.js";
+import { createServerCore, type ServerCore } from "../server/create-server-core.js";
 import { bytesOf, type Collector, collect, header, send } from "../testing/kafka-test-kit.js";
 import { int32, valuesOf } from "../testing/pipeline-test-helpers.js";
 import { createKafkaLogSink, type KafkaLogSink } from "./create-kafka-log-sink.js";

@@ -9,12 +9,7 @@ import {
 import { ModelInferResponseSchema } from "@tensorwire/proto/oip";
 import { Xid } from "xid-ts";
 import type { DataPlane, InferContext } from "../core/data-plane.js";
-import {
-  type PipelineDataPlane,
-  type PipelineInferContext,
-  pipelineVersion,
-} from "../pipeline/create-pipeline-data-plane.js";
-import { pipelineSuffix } from "../repository/model-name.js";
+import type { PipelineDataPlane, PipelineInferContext } from "../pipeline/create-pipeline-data-plane.js";
 import { createResilientConsumer } from "./create-resilient-consumer.js";
 import { type KafkaStepCaller, startKafkaStepCaller } from "./kafka-step-caller.js";
 import { bufferHeaders, kafkaHeaders, topicName } from "./kafka-topics.js";
@@ -191,10 +186,12 @@ export async function startKafkaGateway(
         }
       }
     }
-    if (route.kind === "pipeline") {
+    const pipeline =
+      route.kind === "pipeline" ? dataPlane.describe({ kind: "pipeline", name: route.name }) : undefined;
+    if (pipeline?.kind === "pipeline") {
       // Seldon names the pipeline and its version on every pipeline output, whatever the input said.
       outHeaders.set(kafkaHeaders.pipeline, route.name);
-      outHeaders.set(kafkaHeaders.pipelineVersion, pipelineVersion);
+      outHeaders.set(kafkaHeaders.pipelineVersion, pipeline.version);
     }
     let response: InferResponse;
     try {
@@ -215,8 +212,11 @@ export async function startKafkaGateway(
             : await pipelinePlane.callStep(step, request, context);
       } else {
         const plane = pipelinePlane as PipelineDataPlane;
+        if (pipeline?.kind !== "pipeline") {
+          throw new TensorwireError("not_found", `pipeline '${route.name}' not found`);
+        }
         const callStep = (stepCaller as KafkaStepCaller).forRequest(
-          route.name,
+          pipeline,
           new Map(Object.entries(propagated)),
         );
         const pipelineContext: PipelineInferContext = { ...context, callStep };
@@ -224,7 +224,7 @@ export async function startKafkaGateway(
         const answered =
           plane.pipelines.get(route.name)?.output === undefined
             ? await plane.runPipeline(route.name, request, context, callStep)
-            : await plane.infer({ name: `${route.name}${pipelineSuffix}` }, request, pipelineContext);
+            : await plane.infer({ kind: "pipeline", name: route.name }, request, pipelineContext);
         response = answered ?? { modelName: route.name, id: requestId, outputs: [] };
       }
       response = { ...response, id: response.id ?? requestId };

@@ -6,7 +6,7 @@ import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startBroker } from "../../test/kafka/broker.js";
 import { decodeInferenceLog, type InferenceLogRecord } from "../inference-log/inference-log-schema.js";
-import { type RunningServer, startServer } from "../start-server.js";
+import { type RunningServer, startServer } from "../server/start-server.js";
 import { type Collector, collect, header, send } from "../testing/kafka-test-kit.js";
 import { valuesOf } from "../testing/pipeline-test-helpers.js";
 import { topicName } from "./kafka-topics.js";

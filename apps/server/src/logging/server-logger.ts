@@ -1,6 +1,6 @@
 import { TensorwireError } from "@tensorwire/codec";
 import { type Logger, pino } from "pino";
-import type { InferObserver } from "../core/create-data-plane.js";
+import type { InferObserver } from "../core/infer-observer.js";
 
 /**
  * Structured logs (pino, JSON lines on stderr so stdout stays for the CLI's human lines). Every

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../start-server.js";
+import { type RunningServer, startServer } from "../server/start-server.js";
 
 let server: RunningServer;
 

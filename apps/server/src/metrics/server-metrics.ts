@@ -1,8 +1,9 @@
 import { TensorwireError } from "@tensorwire/codec";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import type { InferEvent, InferObserver } from "../core/create-data-plane.js";
 import type { RepositoryIndexEntry } from "../core/data-plane.js";
-import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "../transport/node-types.js";
+import type { InferEvent, InferObserver } from "../core/infer-observer.js";
+import type { RestDialect, RestRoute } from "../http/rest-router.js";
+import { errorJson, sendBytes } from "../http/send-json.js";
 import { SeriesHistogram } from "./series-histogram.js";
 
 /**
@@ -14,8 +15,8 @@ import { SeriesHistogram } from "./series-histogram.js";
 export interface ServerMetrics {
   readonly registry: Registry;
   readonly observer: InferObserver;
-  /** `handler` with `GET /metrics` answered first, in Prometheus' text format. */
-  withEndpoint(handler: NodeHandlerFn): NodeHandlerFn;
+  /** `GET /metrics` in Prometheus' text format, a route of the one REST router. */
+  readonly endpoint: RestDialect;
 }
 
 export interface ServerMetricsDeps {
@@ -137,23 +138,22 @@ export function createServerMetrics(deps: ServerMetricsDeps): ServerMetrics {
   return {
     registry,
     observer: { inferred: (event) => recorderFor(event)(event) },
-    withEndpoint(handler) {
-      return (req: NodeServerRequest, res: NodeServerResponse) => {
-        if (req.method === "GET" && (req.url === "/metrics" || req.url?.startsWith("/metrics?"))) {
-          registry.metrics().then(
-            (text) => {
-              res.writeHead(200, { "content-type": registry.contentType });
-              res.end(text);
-            },
-            (err: unknown) => {
-              res.writeHead(500, { "content-type": "text/plain" });
-              res.end(String(err));
-            },
-          );
-          return;
-        }
-        handler(req, res);
-      };
+    endpoint: metricsEndpoint(registry),
+  };
+}
+
+function metricsEndpoint(registry: Registry): RestDialect {
+  const route: RestRoute = {
+    methods: ["GET"],
+    // Scraped like a probe: public unless health probes are protected (`--protect-health`).
+    health: true,
+    run: async (call) => {
+      call.req.resume();
+      sendBytes(call, 200, Buffer.from(await registry.metrics()), registry.contentType);
     },
+  };
+  return {
+    match: (path) => (path.length === 2 && path[1] === "metrics" ? route : undefined),
+    error: errorJson,
   };
 }

@@ -1,6 +1,5 @@
 import { type InferRequest, type InferResponse, type Tensor, TensorwireError } from "@tensorwire/codec";
 import type { DataPlane, InferContext, ModelMetadata, TensorMetadata } from "../core/data-plane.js";
-import { pipelineSuffix } from "../repository/model-name.js";
 import { createInspectStore, type InspectQuery } from "./create-inspect-store.js";
 import { checkUniquePipelines } from "./load-pipelines.js";
 import type { PipelineSpec } from "./pipeline-spec.js";
@@ -12,10 +11,11 @@ export interface PipelineDataPlaneOptions {
 }
 
 /**
- * The `x-pipeline-version` Seldon puts on pipeline responses. Seldon's scheduler numbers a
- * pipeline's versions from 1 and counts up on each update; pipelines here are loaded once, at start.
+ * Every pipeline's version (`DataPlane.describe`, Seldon's `x-pipeline-version`). Seldon's scheduler
+ * numbers a pipeline's versions from 1 and counts up on each update; pipelines here are loaded
+ * once, at start.
  */
-export const pipelineVersion = "1";
+const pipelineVersion = "1";
 
 /**
  * A context that may carry its own step caller: it passes through decorators of `infer` (the
@@ -37,7 +37,7 @@ export interface PipelineDataPlane extends DataPlane {
   /** Throws not_found for an unknown pipeline, and as `InspectStore.find` does. */
   inspect(pipeline: string, query: InspectQuery): PipelineTrace[];
   /**
-   * Runs a pipeline (by name, without the suffix) whether or not it declares `output`, recording
+   * Runs a pipeline (by name) whether or not it declares `output`, recording
    * it for inspect: the asynchronous path. Resolves with undefined for a pipeline without output.
    * `callStep` replaces the default step caller (the inner data plane's `infer`), e.g. with a
    * round trip through the models' Kafka topics.
@@ -50,6 +50,9 @@ export interface PipelineDataPlane extends DataPlane {
   ): Promise<InferResponse | undefined>;
 }
 
+/** The recorded pipeline requests, as the OIP REST inspect endpoint reads them. */
+export type PipelineInspector = Pick<PipelineDataPlane, "inspect">;
+
 export function makePipelineDataPlaneOptions(
   options: Partial<PipelineDataPlaneOptions> = {},
 ): PipelineDataPlaneOptions {
@@ -57,9 +60,9 @@ export function makePipelineDataPlaneOptions(
 }
 
 /**
- * Decorates a data plane with pipelines: names ending `.pipeline` (Seldon's `seldon-model:
- * <name>.pipeline`; transports map `/v2/pipelines/<name>/...` to the same) are pipelines, whose
- * steps call the inner data plane's models; every other call passes through unchanged.
+ * Decorates a data plane with pipelines: a pipeline target (`{ kind: "pipeline" }`, which the
+ * protocols parse from `seldon-model: <name>.pipeline` and `/v2/pipelines/<name>/...`) runs the
+ * pipeline, whose steps call the inner data plane's models; every model call passes through.
  */
 export function createPipelineDataPlane(
   inner: DataPlane,
@@ -73,8 +76,6 @@ export function createPipelineDataPlane(
   const callInner: StepCaller = (step, request, context) =>
     inner.infer({ name: step.model }, request, context);
 
-  const pipelineName = (name: string): string | undefined =>
-    name.endsWith(pipelineSuffix) ? name.slice(0, -pipelineSuffix.length) : undefined;
   const lookup = (name: string): PipelineSpec => {
     const pipeline = byName.get(name);
     if (pipeline === undefined) {
@@ -106,25 +107,34 @@ export function createPipelineDataPlane(
     pipelines: byName,
     callStep: callInner,
 
-    modelReady(model) {
-      const name = pipelineName(model.name);
-      if (name === undefined) {
-        return inner.modelReady(model);
+    modelReady(target) {
+      if (target.kind !== "pipeline") {
+        return inner.modelReady(target);
       }
-      const pipeline = byName.get(name);
+      const pipeline = byName.get(target.name);
       return pipeline?.steps.every((s) => inner.modelReady({ name: s.model })) ?? false;
     },
 
-    modelMetadata(model) {
-      const name = pipelineName(model.name);
-      return name === undefined ? inner.modelMetadata(model) : pipelineMetadata(lookup(name), inner);
+    modelMetadata(target) {
+      return target.kind === "pipeline"
+        ? pipelineMetadata(lookup(target.name), inner)
+        : inner.modelMetadata(target);
     },
 
-    async infer(model, request, context) {
-      const name = pipelineName(model.name);
-      if (name === undefined) {
-        return inner.infer(model, request, context);
+    describe(target) {
+      if (target.kind !== "pipeline") {
+        return inner.describe(target);
       }
+      return byName.has(target.name)
+        ? { kind: "pipeline", name: target.name, version: pipelineVersion }
+        : undefined;
+    },
+
+    async infer(target, request, context) {
+      if (target.kind !== "pipeline") {
+        return inner.infer(target, request, context);
+      }
+      const { name } = target;
       const pipeline = lookup(name);
       if (pipeline.output === undefined) {
         // Seldon's rule: without `output` there is nothing to answer a synchronous call with.

@@ -3,8 +3,8 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { GRPCInferenceService, ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../start-server.js";
-import { runPipelineInspect } from "./run-pipeline-inspect.js";
+import { runPipelineInspect } from "../server/run-pipeline-inspect.js";
+import { type RunningServer, startServer } from "../server/start-server.js";
 
 const oneTo16 = Array.from({ length: 16 }, (_, i) => i + 1);
 // The request of Seldon's inference docs, verbatim.

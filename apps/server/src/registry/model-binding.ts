@@ -1,7 +1,8 @@
 import { type Datatype, formatShape, type Result } from "@tensorwire/codec";
 import type { TensorMetadata } from "../core/data-plane.js";
-import type { ExplainerConfig, ModelConfig, ValidationConfig } from "../repository/model-config.js";
-import type { RuntimeMetadata } from "../runtime/model-runtime.js";
+import type { ExplainerConfig, ValidationConfig } from "../core/model-extras.js";
+import type { RuntimeMetadata } from "../core/model-runtime.js";
+import type { ModelConfig } from "../repository/model-config.js";
 
 /** An input as clients may send it: the model's tensor plus what the config also accepts. */
 export interface BoundInput {

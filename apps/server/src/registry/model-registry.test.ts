@@ -1,6 +1,6 @@
 import { createTensor } from "@tensorwire/codec";
 import { describe, expect, it } from "vitest";
-import { createServerCore } from "../core/server-core.js";
+import { createServerCore } from "../server/create-server-core.js";
 import { applyVersionPolicy } from "./model-registry.js";
 
 describe("createModelRegistry()", () => {

@@ -1,11 +1,12 @@
 import { TensorwireError } from "@tensorwire/codec";
-import type { ModelRef, ModelState, RepositoryIndexEntry } from "../core/data-plane.js";
-import { createStatisticsRecorder, type StatisticsRecorder } from "../core/model-statistics.js";
+import type { ModelState, RepositoryIndexEntry } from "../core/data-plane.js";
+import type { ModelRef } from "../core/infer-target.js";
+import type { ModelRuntime } from "../core/model-runtime.js";
 import type { VersionPolicy } from "../repository/model-config.js";
 import type { ModelDefinition, ModelSource } from "../repository/model-source.js";
-import type { ModelRuntime } from "../runtime/model-runtime.js";
 import { createRuntime } from "../runtime/runtime-factories.js";
 import { bindModel, type ModelBinding } from "./model-binding.js";
+import { createStatisticsRecorder, type StatisticsRecorder } from "./model-statistics.js";
 
 /**
  * Triton's model control modes:

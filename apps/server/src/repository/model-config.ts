@@ -8,6 +8,12 @@ import {
   type JsonValue,
   TensorwireError,
 } from "@tensorwire/codec";
+import {
+  type ExplainerConfig,
+  explainerKinds,
+  type ValidationConfig,
+  validationOps,
+} from "../core/model-extras.js";
 import { runtimeFactories } from "../runtime/runtime-factories.js";
 import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from "../runtime/runtime-spec.js";
 
@@ -67,27 +73,6 @@ export interface ModelConfig {
   readonly validations: readonly ValidationConfig[];
   /** A mock KServe V1 explainer; without one `:explain` answers 501. */
   readonly explainer?: ExplainerConfig;
-}
-
-export const explainerKinds = ["constant", "predictions"] as const;
-
-/** What `:explain` answers: a constant JSON response, or the model's predictions as explanations. */
-export type ExplainerConfig =
-  | { readonly kind: "constant"; readonly response: JsonValue }
-  | { readonly kind: "predictions" };
-
-export const validationOps = [">", ">=", "<", "<=", "==", "!="] as const;
-
-/**
- * A Wallaroo-style validation: a row is anomalous for it when any element of the row's `column`
- * (`in.<input>` or `out.<output>`, the result column names) compares true against `value`.
- */
-export interface ValidationConfig {
-  /** Reported as `anomaly.<name>`; "count" is taken by `anomaly.count`, as in Wallaroo. */
-  readonly name: string;
-  readonly column: string;
-  readonly op: (typeof validationOps)[number];
-  readonly value: number;
 }
 
 export type VersionPolicy =

@@ -1,10 +1,8 @@
 import type { Result } from "@tensorwire/codec";
+import { pipelineSuffix } from "../core/infer-target.js";
 
 // Letters, digits, '_', '.', '-': safe as one path segment and in a URL without escaping.
 const modelNamePattern = /^[A-Za-z0-9_.-]+$/;
-
-/** Pipelines are addressed as `<name>.pipeline` (Seldon's convention), so models may not end so. */
-export const pipelineSuffix = ".pipeline";
 
 /** Checks a model name before it touches the file system or the registry. */
 export function checkModelName(name: string): Result<string> {

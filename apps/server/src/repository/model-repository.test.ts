@@ -5,7 +5,7 @@ import { createTensor, type InferRequest, type TensorwireError } from "@tensorwi
 import { identityModel, tfsimpleModel } from "@tensorwire/models";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InferContext } from "../core/data-plane.js";
-import { createServerCore, type ServerCore, type ServerCoreOptions } from "../core/server-core.js";
+import { createServerCore, type ServerCore, type ServerCoreOptions } from "../server/create-server-core.js";
 
 const context: InferContext = { requestId: "test", protocol: "grpc" };
 const tfsimple = tfsimpleModel().onnx;

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { createTensor, type InferRequest, TensorwireError } from "@tensorwire/codec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InferContext } from "../core/data-plane.js";
-import { createServerCore } from "../core/server-core.js";
 import type { ModelDeclaration } from "../repository/memory-source.js";
+import { createServerCore } from "../server/create-server-core.js";
 import { sampleLatency } from "./runtime-modifiers.js";
 
 const context: InferContext = { requestId: "test", protocol: "rest" };
@@ -17,7 +17,7 @@ async function serve(models: ModelDeclaration[], functionModuleRoots: string[] =
   return createServerCore({ models, functionModuleRoots });
 }
 
-describe("createDataPlane() with mock runtimes", () => {
+describe("createModelDataPlane() with mock runtimes", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tensorwire-mock-"));

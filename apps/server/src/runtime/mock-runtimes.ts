@@ -1,5 +1,5 @@
 import { createTensor, type Tensor, TensorwireError } from "@tensorwire/codec";
-import type { ModelRuntime, RuntimeInferOptions, RuntimeMetadata } from "./model-runtime.js";
+import type { ModelRuntime, RuntimeInferOptions, RuntimeMetadata } from "../core/model-runtime.js";
 import type { ConstantRuntimeSpec, EchoRuntimeSpec, FunctionRuntimeSpec } from "./runtime-spec.js";
 
 /** Answers each input back under its output name; output datatype and shape are the input's. */

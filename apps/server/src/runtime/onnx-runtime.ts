@@ -1,7 +1,7 @@
 import { type Datatype, type Tensor, TensorwireError, tensorFromOrt, tensorToOrt } from "@tensorwire/codec";
 import { InferenceSession, type Tensor as OrtTensor } from "onnxruntime-node";
 import type { TensorMetadata } from "../core/data-plane.js";
-import type { ModelRuntime, RuntimeInferOptions, RuntimeMetadata } from "./model-runtime.js";
+import type { ModelRuntime, RuntimeInferOptions, RuntimeMetadata } from "../core/model-runtime.js";
 import type { OnnxRuntimeSpec } from "./runtime-spec.js";
 
 // The inverse of the codec's datatype → ORT type table, for model metadata; ORT types with no OIP

@@ -1,5 +1,5 @@
+import type { ModelRuntime } from "../core/model-runtime.js";
 import { createConstantRuntime, createEchoRuntime, createFunctionRuntime } from "./mock-runtimes.js";
-import type { ModelRuntime } from "./model-runtime.js";
 import { createOnnxRuntime } from "./onnx-runtime.js";
 import { withModifiers } from "./runtime-modifiers.js";
 import type { RuntimeKind, RuntimeModifiers, RuntimeSpec } from "./runtime-spec.js";

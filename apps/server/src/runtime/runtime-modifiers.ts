@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { TensorwireError } from "@tensorwire/codec";
-import { createBatchingRuntime } from "../scheduler/batching-runtime.js";
-import type { ModelRuntime } from "./model-runtime.js";
+import type { ModelRuntime } from "../core/model-runtime.js";
+import { createBatchingRuntime } from "./batching-runtime.js";
 import type { LatencySpec, RuntimeModifiers } from "./runtime-spec.js";
 
 /** Wraps a runtime with injected latency and errors; returns it unchanged when there are none. */

@@ -1,6 +1,6 @@
 import type { ErrorCode, Tensor } from "@tensorwire/codec";
 import type { TensorMetadata } from "../core/data-plane.js";
-import type { InferenceWorkers } from "../worker/inference-workers.js";
+import type { InferenceWorkers } from "./inference-workers.js";
 
 /** How to build one model version's runtime: the `kind` picks the factory in `runtimeFactories`. */
 export type RuntimeSpec = OnnxRuntimeSpec | EchoRuntimeSpec | ConstantRuntimeSpec | FunctionRuntimeSpec;

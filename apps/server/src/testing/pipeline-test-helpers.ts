@@ -51,6 +51,7 @@ export function fakeDataPlane(models: Record<string, FakeModel>): DataPlane & { 
       }
       return { modelName: model.name, outputs: fake.run(request.inputs) };
     },
+    describe: () => undefined,
     repositoryIndex: () => [],
     repositoryLoad: unsupported,
     repositoryUnload: unsupported,

@@ -1,0 +1,153 @@
+import type { OutgoingHttpHeaders } from "node:http";
+import { TensorwireError } from "@tensorwire/codec";
+import { type Authorize, authChallenge } from "./authorize.js";
+import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./node-types.js";
+import { prepareErrorResponse } from "./prepare-error-response.js";
+import { echoedHeaders, header } from "./request-headers.js";
+import { errorJson, sendJson } from "./send-json.js";
+
+export type RestMethod = "GET" | "POST" | "HEAD";
+
+/** One REST request as a route sees it. */
+export interface RestCall {
+  readonly req: NodeServerRequest;
+  readonly res: NodeServerResponse;
+  /** Response headers so far: the echoed `x-` headers, then the route's own. */
+  readonly headers: OutgoingHttpHeaders;
+  /** The query string, parsed when first read. */
+  readonly query: URLSearchParams;
+  /** The largest body the route may read (`RestRouterOptions.maxInputSize`). */
+  readonly maxInputSize: number;
+}
+
+/** What a path does: the one route type of every REST protocol. */
+export interface RestRoute {
+  readonly methods: readonly RestMethod[];
+  /**
+   * A probe orchestrators call without credentials (health, readiness, metrics scrapes): public
+   * unless `AuthOptions.publicHealth` is false. Every other route needs credentials when any are set.
+   */
+  readonly health?: boolean;
+  /** Writes the response, or throws; a throw is answered in the protocol's error form. */
+  readonly run: (call: RestCall) => Promise<void> | void;
+}
+
+/** A REST protocol: the paths it claims and its error form. */
+export interface RestDialect {
+  /** The route for a path (percent-decoded segments, the first one ""), or undefined when not this protocol's. */
+  match(path: readonly string[], call: RestCall): RestRoute | undefined;
+  /** The protocol's error response: status and JSON body. */
+  error(err: TensorwireError): { readonly status: number; readonly body: unknown };
+}
+
+export interface RestRouterOptions {
+  /** The credential check (`createAuthorize`); undefined: none configured. */
+  readonly authorize: Authorize | undefined;
+  /** The largest request body, in bytes after decompression (`RestCall.maxInputSize`). */
+  readonly maxInputSize: number;
+}
+
+/**
+ * The one REST router: every REST path of the server is a `RestRoute` of one of `dialects`, asked
+ * in order, and every route runs through here, so each gets the same treatment: 405 with `Allow`
+ * for another method, the credential check, the `x-` header echo, and every failure answered in
+ * its protocol's form with the status of the codec's one `errorStatus` table. Unclaimed paths are
+ * 404 `{"error": "Not Found"}`; a path that is not valid percent-encoding is 400.
+ */
+export function createRestRouter(
+  dialects: readonly RestDialect[],
+  options: RestRouterOptions,
+): NodeHandlerFn {
+  const { authorize, maxInputSize } = options;
+  return function restRouter(req, res) {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const call = restCall(req, res, q < 0 ? "" : url.slice(q + 1), maxInputSize);
+    let path: string[];
+    try {
+      path = decodedSegments(q < 0 ? url : url.slice(0, q));
+    } catch (err) {
+      answerError(genericErrors, call, err);
+      return;
+    }
+    for (const dialect of dialects) {
+      const route = dialect.match(path, call);
+      if (route !== undefined) {
+        serve(route, call, authorize).catch((err: unknown) => answerError(dialect, call, err));
+        return;
+      }
+    }
+    req.resume();
+    sendJson(call, 404, { error: "Not Found" });
+  };
+}
+
+async function serve(route: RestRoute, call: RestCall, authorize: Authorize | undefined): Promise<void> {
+  if (!route.methods.includes(call.req.method as RestMethod)) {
+    call.req.resume();
+    call.headers.allow = route.methods.join(", ");
+    // FastAPI's (KServe's, MLServer's) words; `Allow` says what was expected.
+    throw new MethodNotAllowed();
+  }
+  const denied = authorize?.((name) => header(call.req, name), route.health === true);
+  if (denied !== undefined) {
+    call.headers["www-authenticate"] = authChallenge;
+    throw denied;
+  }
+  await route.run(call);
+}
+
+/** A 405, which no error code maps to: the dialect's error form with the status set here. */
+class MethodNotAllowed extends TensorwireError {
+  constructor() {
+    super("invalid_argument", "Method Not Allowed");
+  }
+}
+
+const genericErrors: Pick<RestDialect, "error"> = { error: errorJson };
+
+function answerError(dialect: Pick<RestDialect, "error">, call: RestCall, err: unknown): void {
+  const tw = TensorwireError.from(err);
+  if (prepareErrorResponse(call, tw, err)) {
+    const { status, body } = dialect.error(tw);
+    sendJson(call, err instanceof MethodNotAllowed ? 405 : status, body);
+  }
+}
+
+function restCall(
+  req: NodeServerRequest,
+  res: NodeServerResponse,
+  queryString: string,
+  maxInputSize: number,
+): RestCall {
+  let query: URLSearchParams | undefined;
+  return {
+    req,
+    res,
+    headers: echoedHeaders(req),
+    get query() {
+      query ??= new URLSearchParams(queryString);
+      return query;
+    },
+    maxInputSize,
+  };
+}
+
+/** The path's segments, percent-decoded; throws invalid_argument for malformed encoding. */
+function decodedSegments(path: string): string[] {
+  const raw = path.split("/");
+  const out = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const segment = raw[i] as string;
+    try {
+      out[i] = segment.includes("%") ? decodeURIComponent(segment) : segment;
+    } catch {
+      throw new TensorwireError(
+        "invalid_argument",
+        `the path segment '${segment}' is not valid percent-encoding`,
+        { field: "path" },
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter } from "@connectrpc/connect";
+import type { DataPlane } from "../core/data-plane.js";
+import type { RestDialect } from "../http/rest-router.js";
+import type { PipelineInspector } from "../pipeline/create-pipeline-data-plane.js";
+import type { GrpcCalls } from "./grpc/grpc-calls.js";
+
+/**
+ * A protocol over the one data plane: OIP REST and gRPC, Seldon v1, KServe V1, TF-Serving,
+ * Wallaroo. A dialect claims REST paths (routes of the one REST router), registers Connect
+ * services on the one Connect router, or both; `protocols/index.ts` lists them, and nothing else
+ * names one.
+ */
+export interface Dialect {
+  readonly name: string;
+  readonly rest?: RestDialect;
+  /** Registers the dialect's services on the shared router; returns them for gRPC reflection. */
+  readonly services?: (router: ConnectRouter) => readonly DescService[];
+}
+
+export type DialectFactory = (deps: DialectDeps) => Dialect;
+
+export type V1Dialect = "auto" | "kserve" | "tfserving";
+
+export interface DialectOptions {
+  /**
+   * Seldon Core v1 serves one graph per deployment, so its paths name no model. The model they
+   * reach when neither the `/seldon/<namespace>/<model>/` prefix, the `seldon-model` header nor the
+   * gRPC `seldon` metadata names one. Default: the only model when exactly one is served, else "iris".
+   */
+  readonly seldonV1Model: string | undefined;
+  /**
+   * Who answers the paths KServe V1 and TF-Serving share (`GET /v1/models/{m}`, `:predict`).
+   * Default "auto": the request's shape decides (see protocols/README.md).
+   */
+  readonly v1Dialect: V1Dialect;
+}
+
+export const v1Dialects: readonly V1Dialect[] = ["auto", "kserve", "tfserving"];
+
+export function makeDialectOptions(options: Partial<DialectOptions> = {}): DialectOptions {
+  return { seldonV1Model: options.seldonV1Model, v1Dialect: options.v1Dialect ?? "auto" };
+}
+
+/**
+ * What the server gives every dialect: the data plane (model extras such as explainers and
+ * validations, and pipeline versions, come from its `describe`), and narrow ports for the rest.
+ */
+export interface DialectDeps {
+  readonly dataPlane: DataPlane;
+  readonly options: DialectOptions;
+  /** The recorded pipeline requests, for OIP REST's inspect endpoint; absent: no pipelines served. */
+  readonly pipelines: PipelineInspector | undefined;
+  /** Per-call gRPC facts shared by every RPC path: request ids, credentials, errors. */
+  readonly grpc: GrpcCalls;
+}

@@ -1,0 +1,210 @@
+import {
+  decodeArrowIpc,
+  decodePandasRecords,
+  encodeArrowIpc,
+  invalidArgument,
+  type Tensor,
+} from "@tensorwire/codec";
+import type { ModelState, TargetDescription } from "../../core/data-plane.js";
+import type { ValidationConfig } from "../../core/model-extras.js";
+import { mediaType } from "../../http/media-type.js";
+import { parseJson, readRequestBody } from "../../http/read-json.js";
+import { header } from "../../http/request-headers.js";
+import type { RestRoute } from "../../http/rest-router.js";
+import { errorJson, sendBytes, sendJson } from "../../http/send-json.js";
+import type { DialectDeps, DialectFactory } from "../dialect.js";
+import { requestIdFrom, requestIdHeader } from "../seldon-headers.js";
+import { resultColumns, resultRecords, selectColumns, withSeparator } from "./result-table.js";
+
+/**
+ * Wallaroo pipeline inference: the edge endpoints `POST /pipelines/{name}`, `GET /pipelines` and
+ * `GET /models`, and the Ops deployment URL `/v1/api/pipelines/infer/{name}-{id}/{name}`. A
+ * pipeline here is one model step: the pipeline name is the model name. Requests are pandas
+ * records JSON or an Arrow IPC file; the answer uses the `Accept` format, else the request's.
+ * Errors are `{"error": "<message>"}`.
+ */
+
+const pandasRecords = "application/json; format=pandas-records";
+const arrowFile = "application/vnd.apache.arrow.file";
+const arrowStream = "application/vnd.apache.arrow.stream";
+
+type Format = "json" | "arrow";
+
+export const wallaroo: DialectFactory = (deps) => {
+  const list: RestRoute = {
+    methods: ["GET"],
+    run: (call) => {
+      const byModel = new Map<string, ModelState>();
+      for (const e of deps.dataPlane.repositoryIndex({ readyOnly: false })) {
+        byModel.set(e.name, byModel.get(e.name) === "READY" ? "READY" : e.state);
+      }
+      sendJson(call, 200, {
+        pipelines: [...byModel].map(([id, state]) => ({ id, status: status(state) })),
+      });
+    },
+  };
+
+  const models: RestRoute = {
+    methods: ["GET"],
+    run: (call) =>
+      sendJson(call, 200, {
+        models: deps.dataPlane.repositoryIndex({ readyOnly: false }).map((e) => ({
+          name: e.name,
+          // The model file's hash is not known to every runtime; an empty sha claims nothing.
+          sha: "",
+          status: status(e.state),
+          version: e.version ?? "",
+        })),
+      }),
+  };
+
+  return {
+    name: "wallaroo",
+    rest: {
+      match(path) {
+        if (path.length === 2 && path[1] === "pipelines") {
+          return list;
+        }
+        if (path.length === 2 && path[1] === "models") {
+          return models;
+        }
+        if (path.length === 3 && path[1] === "pipelines" && path[2] !== "") {
+          return infer(deps, path[2] as string);
+        }
+        // /v1/api/pipelines/infer/<name>-<deployment id>/<name>
+        const [, v1, api, pipelines, verb, deployment, name] = path;
+        if (
+          path.length === 7 &&
+          v1 === "v1" &&
+          api === "api" &&
+          pipelines === "pipelines" &&
+          verb === "infer" &&
+          name !== undefined &&
+          name !== "" &&
+          deployment?.startsWith(`${name}-`)
+        ) {
+          return infer(deps, name);
+        }
+        return undefined;
+      },
+      error: errorJson,
+    },
+  };
+};
+
+/** The model's validations, none for a model that is not loaded. */
+function validationsOf(described: TargetDescription | undefined): readonly ValidationConfig[] {
+  return described?.kind === "model" ? described.validations : [];
+}
+
+function status(state: ModelState): string {
+  return state === "READY" ? "Running" : "Error";
+}
+
+function infer(deps: DialectDeps, model: string): RestRoute {
+  return {
+    methods: ["POST"],
+    run: async (call) => {
+      const time = Date.now();
+      const ref = { name: model };
+      const meta = deps.dataPlane.modelMetadata(ref);
+      const options = datasetOptions(call.query);
+      const contentType = header(call.req, "content-type") ?? "";
+      const requestFormat = formatOf(contentType);
+      const replyFormat = acceptedFormat(header(call.req, "accept")) ?? requestFormat;
+      const body = await readRequestBody(call);
+      const parseStart = process.hrtime.bigint();
+      const inputs: Tensor[] =
+        requestFormat === "arrow"
+          ? decodeArrowIpc(body)
+          : decodePandasRecords(parseJson(body.toString("utf8"), true), { metadata: meta.inputs });
+      const stepStart = process.hrtime.bigint();
+      const response = await deps.dataPlane.infer(
+        ref,
+        { inputs },
+        { requestId: requestIdFrom(header(call.req, requestIdHeader)), protocol: "wallaroo" },
+      );
+      const stepEnd = process.hrtime.bigint();
+      const columns = resultColumns({
+        model,
+        version: response.modelVersion ?? "",
+        time,
+        inputs,
+        outputs: response.outputs,
+        validations: validationsOf(deps.dataPlane.describe(ref)),
+        elapsed: [stepStart - parseStart, stepEnd - stepStart],
+      });
+      const chosen = selectColumns(columns, options.dataset, options.exclude);
+      if (replyFormat === "arrow") {
+        sendBytes(call, 200, encodeArrowIpc(withSeparator(chosen, options.separator ?? ".")), arrowFile);
+      } else {
+        sendJson(call, 200, resultRecords(chosen, options.separator), { contentType: pandasRecords });
+      }
+    },
+  };
+}
+
+function formatOf(contentType: string): Format {
+  const { type, params } = mediaType(contentType);
+  if (type === arrowFile || type === arrowStream) {
+    return "arrow";
+  }
+  const format = params.get("format");
+  if (type === "application/json" && (format === undefined || format === "pandas-records")) {
+    return "json";
+  }
+  throw invalidArgument(
+    `unsupported Content-Type '${contentType}': send '${pandasRecords}' or '${arrowFile}'`,
+    { field: "Content-Type" },
+  );
+}
+
+/** The first format the Accept header names; undefined (answer like the request) for none. */
+function acceptedFormat(accept: string | undefined): Format | undefined {
+  for (const entry of accept?.split(",") ?? []) {
+    const { type } = mediaType(entry);
+    if (type === arrowFile || type === arrowStream) {
+      return "arrow";
+    }
+    if (type === "application/json") {
+      return "json";
+    }
+  }
+  return undefined;
+}
+
+interface DatasetOptions {
+  readonly dataset: readonly string[];
+  readonly exclude: readonly string[];
+  readonly separator: string | undefined;
+}
+
+/**
+ * The SDK's `dataset`, `dataset_exclude` and `dataset_separator`, under those names or the ones
+ * the SDK puts in the URL (`dataset[]`, `dataset.exclude[]`, `dataset.separator`); lists may
+ * repeat the parameter or separate entries with commas. Default dataset: `*` and `metadata`, the
+ * columns Wallaroo's REST API answers.
+ */
+function datasetOptions(query: URLSearchParams): DatasetOptions {
+  const all = (...names: string[]) =>
+    names
+      .flatMap((n) => query.getAll(n))
+      .flatMap((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== ""),
+      );
+  const dataset = all("dataset", "dataset[]");
+  const separator = query.get("dataset_separator") ?? query.get("dataset.separator") ?? undefined;
+  if (separator === "") {
+    throw invalidArgument("dataset_separator: expected a non-empty separator", {
+      field: "dataset_separator",
+    });
+  }
+  return {
+    dataset: dataset.length === 0 ? ["*", "metadata"] : dataset,
+    exclude: all("dataset_exclude", "dataset.exclude", "dataset.exclude[]"),
+    separator,
+  };
+}

@@ -1,0 +1,421 @@
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import { loadPipelines } from "../pipeline/load-pipelines.js";
+import { type V1Dialect, v1Dialects } from "../protocols/index.js";
+import { defaultMaxInputSize } from "../protocols/oip-rest/index.js";
+import type { ControlMode } from "../registry/model-registry.js";
+import { runPipelineInspect } from "./run-pipeline-inspect.js";
+import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
+
+/**
+ * `tensorwire serve`: the server as a command. Every flag can also come from `--config <file>`
+ * (YAML or JSON, the flags' names as keys, e.g. `model-repository: ./models`); flags given on the
+ * command line win over the file.
+ */
+
+const controlModes = ["none", "explicit", "poll"] as const;
+
+/** The flags, in the order `--help` lists them. */
+const flags = {
+  port: {
+    type: "string",
+    help: "TCP port for every protocol (REST, gRPC, Connect, gRPC-Web); 0 picks a free one. Default 8080.",
+  },
+  host: {
+    type: "string",
+    help: 'Address to bind. Default "0.0.0.0" (all IPv4 interfaces); use "::" for IPv6.',
+  },
+  "model-repository": {
+    type: "string",
+    help: "Directory of models (<name>/config.yaml, <name>/<version>/model.onnx). Without it the built-in models are served (iris, tfsimple, identity_*, fraud, echo, constant).",
+  },
+  "model-control-mode": {
+    type: "string",
+    help: "none: load every model at start, no load/unload API (default). explicit: load only --load-model models; the repository API loads and unloads. poll: like none, and rescan the repository every --repository-poll-secs.",
+  },
+  "load-model": {
+    type: "string",
+    multiple: true,
+    help: 'explicit mode: a model to load at start; repeat for more, "*" for all.',
+  },
+  "repository-poll-secs": { type: "string", help: "poll mode: seconds between repository scans. Default 5." },
+  "allow-external-paths": {
+    type: "boolean",
+    help: "Let model configs and symlinks point at files outside the repository. Default off.",
+  },
+  "http-max-input-size": {
+    type: "string",
+    help: `Largest REST request body in bytes (after decompression); larger ones get 413. Default ${defaultMaxInputSize} (64 MiB).`,
+  },
+  "tls-cert": {
+    type: "string",
+    help: "PEM certificate chain; with --tls-key serves HTTPS (ALPN h2 and http/1.1).",
+  },
+  "tls-key": { type: "string", help: "PEM private key for --tls-cert." },
+  "auth-token": {
+    type: "string",
+    help: "Require 'Authorization: Bearer <token>' on every REST path and RPC (health probes stay public).",
+  },
+  "api-key": {
+    type: "string",
+    help: "Require 'Authorization: ApiKey <key>' or 'X-API-Key: <key>'; with --auth-token either is accepted.",
+  },
+  "protect-health": {
+    type: "boolean",
+    help: "With --auth-token or --api-key, health probes need credentials too. Default off.",
+  },
+  "seldon-v1-model": {
+    type: "string",
+    help: "The model Seldon v1 paths reach when the request names none. Default: the only model, else iris.",
+  },
+  "v1-dialect": {
+    type: "string",
+    help: "Who answers GET /v1/models/{m} and :predict: auto (by request shape, default), kserve or tfserving.",
+  },
+  "drain-timeout-secs": {
+    type: "string",
+    help: "On SIGTERM/SIGINT: seconds in-flight requests may take before connections are cut. Default 10.",
+  },
+  "inference-workers": {
+    type: "string",
+    help: "Worker threads running ONNX models off the event loop; 0 (default) runs them in-thread, fastest for small models.",
+  },
+  "log-level": {
+    type: "string",
+    help: "Structured (pino JSON) log level on stderr: fatal, error, warn, info (default), debug, trace, silent.",
+  },
+  pipelines: {
+    type: "string",
+    multiple: true,
+    help: "Seldon Pipeline YAML file or folder; repeat for more. Served instead of the default tfsimples pipeline.",
+  },
+  "kafka-brokers": {
+    type: "string",
+    help: "Comma-separated host:port of Kafka brokers: serve seldon.<namespace>.<model|pipeline>.<name>.inputs → .outputs.",
+  },
+  "kafka-namespace": { type: "string", help: 'The <namespace> of the Kafka topic names. Default "default".' },
+  "inference-log-topic": {
+    type: "string",
+    help: "With --kafka-brokers: log every inference to this topic as the Avro record inferencelog.",
+  },
+  config: {
+    type: "string",
+    help: "YAML or JSON file with any of these flags as keys; command-line flags win.",
+  },
+  help: { type: "boolean", short: "h", help: "Show this help." },
+} as const;
+
+type FlagName = keyof typeof flags;
+
+/** The text of `tensorwire serve --help`. */
+export function helpText(): string {
+  const lines = [
+    "Usage: tensorwire serve [flags]",
+    "       tensorwire pipeline inspect <pipeline>[.<step>][.(inputs|outputs)] [--url URL] [--request-id ID] [--offset N]",
+    "       tensorwire conformance --url URL [--grpc HOST:PORT] [--suite S] [--only GLOB] [--report table|json|junit]",
+    "",
+    "Serves Open Inference Protocol (KServe V2) REST, gRPC, Connect and gRPC-Web on one port,",
+    "with Triton's binary data, repository and statistics extensions and Seldon's headers.",
+    "",
+    "Flags:",
+  ];
+  for (const [name, flag] of Object.entries(flags)) {
+    const arg = flag.type === "string" ? " <value>" : "";
+    lines.push(`  --${name}${arg}`, `      ${flag.help}`);
+  }
+  return lines.join("\n");
+}
+
+/** The server options a command line (after `serve`) asks for, with the config file merged in. */
+export async function parseServeArgs(argv: readonly string[]): Promise<Partial<StartServerOptions> | "help"> {
+  const { values } = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: false });
+  if (values.help === true) {
+    return "help";
+  }
+  const merged: Record<string, unknown> = {};
+  if (values.config !== undefined) {
+    Object.assign(merged, await readConfig(values.config));
+  }
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined) {
+      merged[key] = value;
+    }
+  }
+  const options = optionsFrom(merged);
+  const pipelinePaths = merged.pipelines;
+  if (pipelinePaths !== undefined) {
+    const list = Array.isArray(pipelinePaths) ? pipelinePaths : [pipelinePaths];
+    if (!list.every((p) => typeof p === "string")) {
+      throw new UsageError("--pipelines: expected file or folder paths");
+    }
+    try {
+      options.pipelines = await loadPipelines(list);
+    } catch (err) {
+      throw new UsageError(`--pipelines: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return options;
+}
+
+async function readConfig(path: string): Promise<Record<string, unknown>> {
+  const text = await readFile(path, "utf8");
+  const parsed: unknown = extname(path) === ".json" ? JSON.parse(text) : parseYaml(text);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`--config ${path}: expected a mapping of flag names to values`);
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(key in flags) || key === "config" || key === "help") {
+      throw new UsageError(`--config ${path}: unknown key '${key}'`);
+    }
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function optionsFrom(v: Record<string, unknown>): {
+  -readonly [K in keyof StartServerOptions]?: StartServerOptions[K];
+} {
+  const options: { -readonly [K in keyof StartServerOptions]?: StartServerOptions[K] } = {
+    port: integer(v, "port", 0, 65535) ?? 8080,
+    host: text(v, "host") ?? "0.0.0.0",
+  };
+  const repository = text(v, "model-repository");
+  if (repository !== undefined) {
+    options.repository = repository;
+  }
+  const mode = text(v, "model-control-mode");
+  if (mode !== undefined) {
+    if (!(controlModes as readonly string[]).includes(mode)) {
+      throw new UsageError(`--model-control-mode: expected one of ${controlModes.join(", ")}, got '${mode}'`);
+    }
+    options.controlMode = mode as ControlMode;
+  }
+  const load = v["load-model"];
+  if (load !== undefined) {
+    const list = Array.isArray(load) ? load : [load];
+    if (!list.every((m) => typeof m === "string")) {
+      throw new UsageError("--load-model: expected model names");
+    }
+    options.loadModels = list;
+  }
+  const pollSecs = number(v, "repository-poll-secs");
+  if (pollSecs !== undefined) {
+    if (!(pollSecs > 0)) {
+      throw new UsageError(`--repository-poll-secs: expected a positive number, got ${pollSecs}`);
+    }
+    options.pollIntervalMs = Math.round(pollSecs * 1000);
+  }
+  const external = v["allow-external-paths"];
+  if (external !== undefined) {
+    if (typeof external !== "boolean") {
+      throw new UsageError("--allow-external-paths: expected true or false");
+    }
+    options.allowExternalPaths = external;
+  }
+  const maxInput = integer(v, "http-max-input-size", 1, Number.MAX_SAFE_INTEGER);
+  if (maxInput !== undefined) {
+    options.maxInputSize = maxInput;
+  }
+  const cert = text(v, "tls-cert");
+  const key = text(v, "tls-key");
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together");
+  }
+  if (cert !== undefined && key !== undefined) {
+    // Read at start-up, below, so a missing file is a usage error rather than a crash later.
+    options.tls = { cert, key };
+  }
+  const token = text(v, "auth-token");
+  if (token !== undefined) {
+    options.authToken = token;
+  }
+  const apiKey = text(v, "api-key");
+  if (apiKey !== undefined) {
+    options.apiKey = apiKey;
+  }
+  const protect = v["protect-health"];
+  if (protect !== undefined) {
+    if (typeof protect !== "boolean") {
+      throw new UsageError("--protect-health: expected true or false");
+    }
+    options.publicHealth = !protect;
+  }
+  const seldonModel = text(v, "seldon-v1-model");
+  if (seldonModel !== undefined) {
+    options.seldonV1Model = seldonModel;
+  }
+  const v1Dialect = text(v, "v1-dialect");
+  if (v1Dialect !== undefined) {
+    if (!(v1Dialects as readonly string[]).includes(v1Dialect)) {
+      throw new UsageError(`--v1-dialect: expected one of ${v1Dialects.join(", ")}, got '${v1Dialect}'`);
+    }
+    options.v1Dialect = v1Dialect as V1Dialect;
+  }
+  const drainSecs = number(v, "drain-timeout-secs");
+  if (drainSecs !== undefined) {
+    if (!(drainSecs >= 0)) {
+      throw new UsageError(`--drain-timeout-secs: expected a non-negative number, got ${drainSecs}`);
+    }
+    options.drainTimeoutMs = Math.round(drainSecs * 1000);
+  }
+  const workers = integer(v, "inference-workers", 0, 256);
+  if (workers !== undefined) {
+    options.inferenceWorkers = workers;
+  }
+  const brokers = text(v, "kafka-brokers")
+    ?.split(",")
+    .map((b) => b.trim());
+  const namespace = text(v, "kafka-namespace");
+  const logTopic = text(v, "inference-log-topic");
+  if (brokers === undefined && (namespace !== undefined || logTopic !== undefined)) {
+    throw new UsageError("--kafka-namespace and --inference-log-topic need --kafka-brokers");
+  }
+  if (brokers !== undefined) {
+    options.kafka = { bootstrapBrokers: brokers, ...(namespace === undefined ? {} : { namespace }) };
+    if (logTopic !== undefined) {
+      options.inferenceLog = { bootstrapBrokers: brokers, topic: logTopic };
+    }
+  }
+  const logLevel = text(v, "log-level");
+  if (logLevel !== undefined) {
+    if (!logLevels.includes(logLevel)) {
+      throw new UsageError(`--log-level: expected one of ${logLevels.join(", ")}, got '${logLevel}'`);
+    }
+    options.logLevel = logLevel;
+  }
+  return options;
+}
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+function text(v: Record<string, unknown>, name: FlagName): string | undefined {
+  const value = v[name];
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== "string" || value === "") {
+    throw new UsageError(`--${name}: expected a non-empty string`);
+  }
+  return value;
+}
+
+function number(v: Record<string, unknown>, name: FlagName): number | undefined {
+  const value = v[name];
+  if (value === undefined) {
+    return undefined;
+  }
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && value.trim() !== ""
+        ? Number(value)
+        : Number.NaN;
+  if (!Number.isFinite(n)) {
+    throw new UsageError(`--${name}: expected a number, got '${String(value)}'`);
+  }
+  return n;
+}
+
+function integer(v: Record<string, unknown>, name: FlagName, min: number, max: number): number | undefined {
+  const n = number(v, name);
+  if (n !== undefined && (!Number.isInteger(n) || n < min || n > max)) {
+    throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got ${n}`);
+  }
+  return n;
+}
+
+/** A mistake on the command line: printed with a pointer to --help, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Starts the server a command line asks for; the TLS files named are read here. */
+export async function serve(options: Partial<StartServerOptions>): Promise<RunningServer> {
+  if (options.tls !== undefined) {
+    const { cert, key } = options.tls;
+    const read = async (path: string | Buffer, flag: string) => {
+      try {
+        return await readFile(path);
+      } catch (err) {
+        throw new UsageError(`${flag} ${String(path)}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    options = {
+      ...options,
+      tls: { cert: await read(cert, "--tls-cert"), key: await read(key, "--tls-key") },
+    };
+  }
+  return startServer(options);
+}
+
+/**
+ * The command-line entry point: `tensorwire serve [flags]`. Returns the exit status once the server
+ * has stopped (SIGINT/SIGTERM: graceful; a second signal exits at once).
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    console.log(helpText());
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "pipeline" && rest[0] === "inspect") {
+    return runPipelineInspect(rest.slice(1), {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+    });
+  }
+  if (command !== "serve") {
+    console.error(
+      `tensorwire: unknown command '${command}'. Usage: tensorwire serve [flags] | tensorwire pipeline inspect <name> (see --help)`,
+    );
+    return 2;
+  }
+  let server: RunningServer;
+  try {
+    const options = await parseServeArgs(rest);
+    if (options === "help") {
+      console.log(helpText());
+      return 0;
+    }
+    // A server run as a command logs requests; in-process (startServer) it defaults to errors only.
+    server = await serve({ logLevel: "info", ...options });
+    const host = options.host ?? "0.0.0.0";
+    const scheme = options.tls === undefined ? "http" : "https";
+    const wildcard =
+      host === "0.0.0.0" || host === "::" ? ` (all interfaces, bound ${host}:${server.port})` : "";
+    console.log(`tensorwire listening on ${server.url}${wildcard}`);
+    console.log(`  REST:                      ${server.url}/v2`);
+    console.log(
+      `  gRPC, Connect, gRPC-Web:   ${server.address}${scheme === "http" ? " (plaintext)" : " (TLS)"}`,
+    );
+  } catch (err) {
+    if (err instanceof UsageError || (err instanceof TypeError && "code" in err)) {
+      // parseArgs reports unknown or malformed flags as TypeErrors with an ERR_PARSE_ARGS_* code.
+      console.error(`tensorwire: ${err.message}\nRun 'tensorwire serve --help' for the flags.`);
+      return 2;
+    }
+    console.error(`tensorwire: could not start: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.error(`tensorwire: ${signal} again, exiting now`);
+        process.exit(130);
+      }
+      stopping = true;
+      console.error(`tensorwire: ${signal}, draining in-flight requests`);
+      server.close().then(
+        () => resolve(0),
+        (err: unknown) => {
+          console.error("tensorwire: error while stopping:", err);
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

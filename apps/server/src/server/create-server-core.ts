@@ -1,0 +1,108 @@
+import type { DataPlane } from "../core/data-plane.js";
+import type { InferObserver } from "../core/infer-observer.js";
+import { createModelDataPlane } from "../registry/create-model-data-plane.js";
+import { type ControlMode, createModelRegistry } from "../registry/model-registry.js";
+import { combineSources, createMemorySource, type ModelDeclaration } from "../repository/memory-source.js";
+import { createModelRepository } from "../repository/model-repository.js";
+import type { ModelSource } from "../repository/model-source.js";
+import { onWorkers } from "../repository/on-workers.js";
+import { createInferenceWorkers } from "../runtime/inference-workers.js";
+import { defaultZoo } from "./default-zoo.js";
+
+export interface ServerCoreOptions {
+  /** A model repository directory (see `createModelRepository`). Default: none. */
+  readonly repository: string | undefined;
+  /** Models declared in memory, served beside the repository's (a repository model of the same name wins). */
+  readonly models: readonly ModelDeclaration[];
+  /**
+   * Serve the default zoo (iris, tfsimple, identity_*, fraud, echo, constant). Default: true when
+   * neither `repository` nor `models` is given, so `startServer({ models })` serves exactly `models`.
+   */
+  readonly zoo: boolean;
+  /** Default "none": load everything at start, no load/unload API. See `ControlMode`. */
+  readonly controlMode: ControlMode;
+  /** explicit mode: models to load at start ("*" for all). Default: none. */
+  readonly loadModels: readonly string[];
+  /** poll mode: milliseconds between repository scans. Default 5000, a cheap directory walk. */
+  readonly pollIntervalMs: number;
+  /** Let configs and symlinks reach ONNX files outside the repository. Default false. */
+  readonly allowExternalPaths: boolean;
+  /** Directories whose modules `function` models may import (imports run code). Default: none. */
+  readonly functionModuleRoots: readonly string[];
+  /**
+   * Worker threads that run ONNX models off the event loop; 0 runs them on it. Default 0: the
+   * benchmarks (docs/benchmarks.md) show in-thread runs faster for small models, whose ~10 µs
+   * runs never hold the loop long; set it for models whose runs take milliseconds.
+   */
+  readonly inferenceWorkers: number;
+  /** Told about every inference (metrics, request logs). Default: none. */
+  readonly observer: InferObserver | undefined;
+}
+
+/** The models behind one data plane: what `createServerCore` returns. */
+export interface ServerCore {
+  /** The model data plane: models only (`startServer` adds pipelines, logging and draining). */
+  readonly dataPlane: DataPlane;
+  /** Stops polling and unloads every model after its in-flight requests end. */
+  close(): Promise<void>;
+}
+
+export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}): ServerCoreOptions {
+  return {
+    repository: options.repository,
+    models: options.models ?? [],
+    zoo: options.zoo ?? (options.repository === undefined && options.models === undefined),
+    controlMode: options.controlMode ?? "none",
+    loadModels: options.loadModels ?? [],
+    pollIntervalMs: options.pollIntervalMs ?? 5000,
+    allowExternalPaths: options.allowExternalPaths ?? false,
+    functionModuleRoots: options.functionModuleRoots ?? [],
+    inferenceWorkers: options.inferenceWorkers ?? 0,
+    observer: options.observer,
+  };
+}
+
+/**
+ * Builds the model sources, loads the start-up models and returns the model data plane: the
+ * composition of repository, worker threads, registry and zoo. Resolves once
+ * every start-up model has loaded or failed; a failed model is UNAVAILABLE with its reason in the
+ * repository index and keeps `serverReady()` false, as Triton's strict readiness does.
+ */
+export async function createServerCore(partial: Partial<ServerCoreOptions> = {}): Promise<ServerCore> {
+  const options = makeServerCoreOptions(partial);
+  const sources: ModelSource[] = [];
+  if (options.repository !== undefined) {
+    sources.push(
+      createModelRepository({
+        root: options.repository,
+        allowExternalPaths: options.allowExternalPaths,
+        functionModuleRoots: options.functionModuleRoots,
+      }),
+    );
+  }
+  const declarations = [...options.models, ...(options.zoo ? defaultZoo() : [])];
+  if (declarations.length > 0) {
+    sources.push(
+      await createMemorySource(declarations, { functionModuleRoots: options.functionModuleRoots }),
+    );
+  }
+  const workers =
+    options.inferenceWorkers > 0 ? createInferenceWorkers({ threads: options.inferenceWorkers }) : undefined;
+  const registry = createModelRegistry({
+    source: workers === undefined ? combineSources(sources) : onWorkers(combineSources(sources), workers),
+    controlMode: options.controlMode,
+    startupModels: options.loadModels,
+    pollIntervalMs: options.pollIntervalMs,
+  });
+  await registry.start();
+  return {
+    dataPlane: createModelDataPlane({
+      registry,
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
+    }),
+    async close() {
+      await registry.close();
+      await workers?.close();
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import type { Registry } from "prom-client";
+import type { DataPlane } from "../core/data-plane.js";
+import { createInferenceLogDataPlane } from "../inference-log/create-inference-log-data-plane.js";
+import type { KafkaGateway } from "../kafka/start-kafka-gateway.js";
+import {
+  combineObservers,
+  createServerLogger,
+  type LoggingOptions,
+  requestLogObserver,
+} from "../logging/server-logger.js";
+import { createServerMetrics } from "../metrics/server-metrics.js";
+import { createPipelineDataPlane } from "../pipeline/create-pipeline-data-plane.js";
+import { defaultPipelines } from "../pipeline/default-pipelines.js";
+import type { PipelineSpec } from "../pipeline/pipeline-spec.js";
+import { createRequestHandlers, type TransportOptions } from "./create-request-handler.js";
+import { createServerCore, makeServerCoreOptions, type ServerCoreOptions } from "./create-server-core.js";
+import { type ListenOptions, listen } from "./listen.js";
+
+/**
+ * Everything `startServer` takes: the core's options (models, repository, control mode, ...), the
+ * transports' (body limit) and the listener's (port, host, TLS). Every field is optional.
+ */
+export interface StartServerOptions
+  extends Omit<ServerCoreOptions, "observer">,
+    TransportOptions,
+    Omit<ListenOptions, "streamHandler">,
+    LoggingOptions {
+  /**
+   * Serve plain gRPC calls of the hot RPCs (ModelInfer, ServerLive, ServerReady, ModelReady) on a
+   * raw HTTP/2 stream handler in front of connect-node, with identical bytes on the wire (the same
+   * credential check included) and ~4× the throughput. Default true; false sends every call
+   * through connect-node.
+   */
+  readonly fastGrpc: boolean;
+  /**
+   * On close: how long in-flight requests may take before their connections are cut, in
+   * milliseconds. Default 10000.
+   */
+  readonly drainTimeoutMs: number;
+  /**
+   * Seldon v2 pipelines, served at `seldon-model: <name>.pipeline` and `/v2/pipelines/<name>/...`.
+   * Default: Seldon's `tfsimples` when the default zoo is served, else none.
+   */
+  readonly pipelines: readonly PipelineSpec[];
+  /** Requests kept per pipeline for `inspect`. Default 100. */
+  readonly inspectCapacity: number;
+  /**
+   * Asynchronous inference over Kafka: consume `seldon.<namespace>.<model|pipeline>.<name>.inputs`,
+   * produce to `...outputs`. Default off.
+   */
+  readonly kafka: { readonly bootstrapBrokers: readonly string[]; readonly namespace?: string } | undefined;
+  /**
+   * Log every inference, by any protocol, to a Kafka topic as the Avro record `inferencelog`
+   * (apps/server/schemas/inferencelog.avsc). Default off.
+   */
+  readonly inferenceLog:
+    | { readonly bootstrapBrokers: readonly string[]; readonly topic?: string; readonly queueSize?: number }
+    | undefined;
+}
+
+export interface RunningServer {
+  /** Base URL for REST and for Connect/gRPC/gRPC-Web transports: `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The same port: gRPC shares it. Given separately for clients that take a URL per protocol. */
+  readonly grpcUrl: string;
+  /** `host:port`, the form tritonclient and grpcurl take. */
+  readonly address: string;
+  /** The bound port (the real one when port 0 was asked for). */
+  readonly port: number;
+  /** The data plane behind every protocol, for tests that want to look past the wire. */
+  readonly dataPlane: DataPlane;
+  /** The Prometheus registry `/metrics` serves. */
+  readonly metrics: Registry;
+  /** Stops accepting connections, lets in-flight requests finish, then unloads the models. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server in-process: REST, gRPC, Connect and gRPC-Web on one port. Defaults suit tests:
+ * port 0 (a free one) on 127.0.0.1; the default model zoo unless `models` or `repository` is given.
+ *
+ * @example
+ * ```ts
+ * import { afterAll, beforeAll, expect, it } from "vitest";
+ * import { type RunningServer, startServer } from "@tensorwire/server";
+ *
+ * let server: RunningServer;
+ * beforeAll(async () => {
+ *   server = await startServer();
+ * });
+ * afterAll(() => server.close());
+ *
+ * it("should be live", async () => {
+ *   const res = await fetch(`${server.url}/v2/health/live`);
+ *   expect(res.status).toBe(200);
+ * });
+ * ```
+ */
+export async function startServer(options: Partial<StartServerOptions> = {}): Promise<RunningServer> {
+  const logger = createServerLogger(options);
+  let modelPlane: DataPlane | undefined;
+  const metrics = createServerMetrics({
+    models: () => modelPlane?.repositoryIndex({ readyOnly: false }) ?? [],
+  });
+  const core = await createServerCore({
+    ...options,
+    observer: combineObservers(metrics.observer, requestLogObserver(logger)),
+  });
+  modelPlane = core.dataPlane;
+  const zoo = makeServerCoreOptions(options).zoo;
+  const pipelinePlane = createPipelineDataPlane(
+    core.dataPlane,
+    options.pipelines ?? (zoo ? defaultPipelines() : []),
+    options.inspectCapacity === undefined ? {} : { inspectCapacity: options.inspectCapacity },
+  );
+  // Kafka's client and the Avro schema load only when asked for: together they are most of the
+  // idle server's heap, and every major GC marks all of it.
+  const { logSink, inferenceLogger } =
+    options.inferenceLog === undefined ? {} : await startInferenceLog(options.inferenceLog);
+  // Logging wraps the pipelines, so a pipeline call is logged once and its steps are not.
+  const logged =
+    inferenceLogger === undefined
+      ? pipelinePlane
+      : createInferenceLogDataPlane(pipelinePlane, inferenceLogger);
+  let draining = false;
+  // Not ready while draining, so load balancers stop sending before the port closes.
+  const dataPlane: DataPlane = {
+    ...logged,
+    serverReady: () => !draining && logged.serverReady(),
+  };
+  let gateway: KafkaGateway | undefined;
+  let closeListener: (() => Promise<void>) | undefined;
+  const closeExtras = async () => {
+    await gateway?.close();
+    await inferenceLogger?.close();
+    await logSink?.close();
+  };
+  try {
+    const { handler, fastPath } = createRequestHandlers(dataPlane, options, {
+      pipelines: pipelinePlane,
+      endpoints: [metrics.endpoint],
+      onServerFault: (rpc, err) => logger.error({ rpc, err }, `rpc ${rpc} failed`),
+    });
+    const listener = await listen(handler, {
+      port: options.port ?? 0,
+      host: options.host ?? "127.0.0.1",
+      tls: options.tls,
+      streamHandler: options.fastGrpc === false ? undefined : fastPath,
+    });
+    // The gateway starts after the port is bound: if it fails, the listener must not outlive the error.
+    closeListener = () => listener.close(0);
+    if (options.kafka !== undefined) {
+      // Kafka requests are logged like any other; pipeline steps travel over the models' topics.
+      const { startKafkaGateway } = await import("../kafka/start-kafka-gateway.js");
+      gateway = await startKafkaGateway(
+        { ...pipelinePlane, infer: dataPlane.infer },
+        {
+          bootstrapBrokers: options.kafka.bootstrapBrokers,
+          ...(options.kafka.namespace === undefined ? {} : { namespace: options.kafka.namespace }),
+        },
+      );
+    }
+    const scheme = listener.secure ? "https" : "http";
+    const address = `${urlHost(listener.host)}:${listener.port}`;
+    const url = `${scheme}://${address}`;
+    return {
+      url,
+      grpcUrl: url,
+      address,
+      port: listener.port,
+      dataPlane,
+      metrics: metrics.registry,
+      async close() {
+        draining = true;
+        await listener.close(options.drainTimeoutMs ?? 10_000);
+        await closeExtras();
+        await core.close();
+        logger.flush();
+      },
+    };
+  } catch (err) {
+    await closeListener?.();
+    await closeExtras();
+    await core.close();
+    throw err;
+  }
+}
+
+async function startInferenceLog(config: NonNullable<StartServerOptions["inferenceLog"]>) {
+  const [{ createKafkaLogSink }, { createInferenceLogger }] = await Promise.all([
+    import("../kafka/create-kafka-log-sink.js"),
+    import("../inference-log/create-inference-logger.js"),
+  ]);
+  const logSink = createKafkaLogSink({
+    bootstrapBrokers: config.bootstrapBrokers,
+    ...(config.topic === undefined ? {} : { topic: config.topic }),
+  });
+  const inferenceLogger = createInferenceLogger(
+    logSink.sink,
+    config.queueSize === undefined ? {} : { queueSize: config.queueSize },
+  );
+  return { logSink, inferenceLogger };
+}
+
+/** The host to put in a URL: a wildcard bind is reached on loopback; IPv6 needs brackets. */
+export function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "") {
+    return "127.0.0.1";
+  }
+  if (host === "::") {
+    return "[::1]";
+  }
+  return host.includes(":") ? `[${host}]` : host;
+}
