@@ -113,12 +113,17 @@ function load(
 }
 
 /** One request first: a gRPC load whose calls fail still counts HTTP 200s, so check the status. */
-async function checkGrpc(port: number, path: string, body: Uint8Array): Promise<void> {
+async function checkGrpc(
+  port: number,
+  path: string,
+  body: Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const { connect } = await import("node:http2");
   const session = connect(`http://127.0.0.1:${port}`);
   try {
     const status = await new Promise<string>((resolve, reject) => {
-      const s = session.request({ ":method": "POST", ":path": path, ...grpcHeaders });
+      const s = session.request({ ":method": "POST", ":path": path, ...grpcHeaders, ...headers });
       s.on("trailers", (t) => resolve(String(t["grpc-status"])));
       s.on("response", (h) => {
         if (h["grpc-status"] !== undefined) {
@@ -140,10 +145,17 @@ async function checkGrpc(port: number, path: string, body: Uint8Array): Promise<
 const inferPath = "/inference.GRPCInferenceService/ModelInfer";
 const grpcUrl = (port: number) => `http://127.0.0.1:${port}${inferPath}`;
 
-async function grpcLoad(port: number, body: Uint8Array): Promise<LoadResult> {
-  await checkGrpc(port, inferPath, body);
-  return load(grpcUrl(port), body, grpcHeaders);
+async function grpcLoad(
+  port: number,
+  body: Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<LoadResult> {
+  await checkGrpc(port, inferPath, body, headers);
+  return load(grpcUrl(port), body, { ...grpcHeaders, ...headers });
 }
+
+/** The credential of the secured contender (`--auth-token`). */
+const benchToken = "bench-token";
 
 /**
  * Starts every contender, then measures them in interleaved rounds (A, B, C, A, B, C, ...) and
@@ -193,6 +205,11 @@ add("grpc", async () => {
   const measure = (s: Started) => grpcLoad(s.port, body);
   await compare("gRPC ModelInfer tfsimple [1,16] INT32 raw, h2load 16 conn × 4 streams", [
     { name: "grpc.tensorwire", start: () => server(), measure },
+    {
+      name: "grpc.tensorwire-auth",
+      start: () => server({ authToken: benchToken }),
+      measure: (s) => grpcLoad(s.port, body, { authorization: `Bearer ${benchToken}` }),
+    },
     { name: "grpc.tensorwire-connect-path", start: () => server({ fastGrpc: false }), measure },
     { name: "grpc.grpc-js", start: () => baseline("grpc-js"), measure },
     { name: "grpc.connect-node", start: () => baseline("connect-plain"), measure },
@@ -464,6 +481,12 @@ const rows: Row[] = [
     measured: ratio("grpc.bare-http2", "grpc.grpc-js"),
     target: "info",
     ok: () => true,
+  },
+  {
+    goal: "gRPC ModelInfer with --auth-token vs without",
+    measured: ratio("grpc.tensorwire-auth", "grpc.tensorwire"),
+    target: "≥ 0.9×",
+    ok: (v) => v >= 0.9,
   },
   {
     goal: "gRPC fast path vs our connect path",
