@@ -1,6 +1,6 @@
 import { type JsonValue, parseJsonText, TensorwireError } from "@tensorwire/codec";
 import { readBody } from "./read-body.js";
-import type { RestCall } from "./rest-router.js";
+import type { RestCall } from "./rest-route.js";
 
 /** The whole body, within the call's size limit. */
 export function readRequestBody(call: RestCall): Promise<Buffer> {

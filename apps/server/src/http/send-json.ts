@@ -1,5 +1,5 @@
 import { type JsonValue, stringifyJsonText, type TensorwireError } from "@tensorwire/codec";
-import type { RestCall } from "./rest-router.js";
+import type { RestCall } from "./rest-route.js";
 
 /** Writes JSON; `bigint` values (INT64 beyond 2^53) are exact, non-finite floats per `nonFiniteTokens`. */
 export function sendJson(
