@@ -4,12 +4,8 @@ import { gzip as gzipCallback } from "node:zlib";
 import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout } from "@connectrpc/connect/protocol-grpc";
-import {
-  decodeGrpcInferRequestBinary,
-  encodeGrpcInferResponse,
-  type InferRequest,
-  TensorwireError,
-} from "@tensorwire/codec";
+import { type InferRequest, TensorwireError } from "@tensorwire/codec";
+import { decodeGrpcInferRequestBinary, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import {
   ModelInferRequestSchema,
   type ModelInferResponse,

@@ -1,13 +1,13 @@
 import {
   type Datatype,
   datatypes,
-  describeValue,
   type ErrorCode,
   errorStatus,
   isDatatype,
   type JsonValue,
   TensorwireError,
 } from "@tensorwire/codec";
+import { describeValue } from "../core/describe-value.js";
 import { runtimeFactories } from "../runtime/runtime-factories.js";
 import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from "../runtime/runtime-spec.js";
 

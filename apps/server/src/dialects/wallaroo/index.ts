@@ -1,10 +1,6 @@
-import {
-  decodeArrowIpc,
-  decodePandasRecords,
-  encodeArrowIpc,
-  invalidArgument,
-  type Tensor,
-} from "@tensorwire/codec";
+import { invalidArgument, type Tensor } from "@tensorwire/codec";
+import { decodeArrowIpc, encodeArrowIpc } from "@tensorwire/codec/arrow";
+import { decodePandasRecords } from "@tensorwire/codec/tabular";
 import type { ModelState } from "../../core/data-plane.js";
 import { header } from "../../transport/rest/request-headers.js";
 import { requestIdFrom, requestIdHeader } from "../../transport/seldon-headers.js";

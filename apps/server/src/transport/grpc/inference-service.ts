@@ -1,12 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { createContextKey, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import {
-  decodeGrpcInferRequest,
-  encodeGrpcInferResponse,
-  type InferRequest,
-  type Parameters,
-  TensorwireError,
-} from "@tensorwire/codec";
+import { type InferRequest, type Parameters, TensorwireError } from "@tensorwire/codec";
+import { decodeGrpcInferRequest, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import type {
   GRPCInferenceService,
   ModelInferRequest,

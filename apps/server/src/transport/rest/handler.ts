@@ -1,14 +1,11 @@
 import type { OutgoingHttpHeaders } from "node:http";
+import { errorStatus, type Parameters, parseJsonText, TensorwireError } from "@tensorwire/codec";
 import {
   type BinaryBody,
   decodeBinaryRequest,
   encodeBinaryResponse,
-  errorStatus,
-  type Parameters,
   parametersFromJson,
-  parseJsonText,
-  TensorwireError,
-} from "@tensorwire/codec";
+} from "@tensorwire/codec/rest";
 import { type Authorize, authChallenge } from "../../auth/authorize.js";
 import type { DataPlane, Duration, ModelRef, ModelStatistics } from "../../core/data-plane.js";
 import type { DialectDispatcher } from "../../dialects/index.js";
