@@ -5,7 +5,8 @@
 import { parseArgs } from "node:util";
 import { toBinary } from "@bufbuild/protobuf";
 import { Consumer, type Message, Producer } from "@platformatic/kafka";
-import { createTensor, encodeGrpcInferRequest } from "@tensorwire/codec";
+import { createTensor } from "@tensorwire/codec";
+import { encodeGrpcInferRequest } from "@tensorwire/codec/grpc";
 import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { startServer } from "@tensorwire/server";
 import { startBroker } from "../apps/server/test/kafka/broker.ts";

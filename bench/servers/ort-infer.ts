@@ -1,12 +1,8 @@
 // The work every baseline server does per call, the same as tensorwire's: protobuf-es decode,
 // the codec's gRPC conversions, one onnxruntime-node run, protobuf-es encode.
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import {
-  decodeGrpcInferRequest,
-  encodeGrpcInferResponse,
-  tensorFromOrt,
-  tensorToOrt,
-} from "@tensorwire/codec";
+import { decodeGrpcInferRequest, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
+import { tensorFromOrt, tensorToOrt } from "@tensorwire/codec/ort";
 import { tfsimpleModel } from "@tensorwire/models";
 import {
   type ModelInferRequest,

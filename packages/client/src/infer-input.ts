@@ -2,8 +2,6 @@ import {
   createTensor,
   type Datatype,
   datatypeInfo,
-  decodeGrpcInferRequest,
-  describeValue,
   formatShape,
   invalidArgument,
   numberToHalf,
@@ -12,6 +10,7 @@ import {
   type Tensor,
   type TensorData,
 } from "@tensorwire/codec";
+import { decodeGrpcInferRequest } from "@tensorwire/codec/grpc";
 
 /**
  * Where an input's data comes from. "values": a typed array of the datatype's kind (BYTES: byte
@@ -137,7 +136,7 @@ function flatten(name: string, values: InputValues, shape: readonly number[]): A
     const dim = shape[depth];
     if (!Array.isArray(level) || dim === undefined || level.length !== dim) {
       throw invalidArgument(
-        `input '${name}': expected ${path} to have ${dim ?? "no further"} elements for shape ${formatShape(shape)}, got ${describeValue(level)}`,
+        `input '${name}': expected ${path} to have ${dim ?? "no further"} elements for shape ${formatShape(shape)}, got ${Array.isArray(level) ? `${level.length}` : "a value that is not an array"}`,
         { tensor: name, field: "data" },
       );
     }
@@ -158,7 +157,7 @@ const utf8 = new TextEncoder();
 function convert(name: string, datatype: Datatype, leaves: ArrayLike<Leaf>): TensorData {
   const n = leaves.length;
   const bad = (i: number, expected: string) =>
-    invalidArgument(`input '${name}': data[${i}]: expected ${expected}, got ${describeValue(leaves[i])}`, {
+    invalidArgument(`input '${name}': data[${i}]: expected ${expected}, got ${String(leaves[i])}`, {
       tensor: name,
       field: "data",
     });

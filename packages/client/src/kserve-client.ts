@@ -1,10 +1,6 @@
 import type { CallOptions } from "@connectrpc/connect";
-import {
-  decodeKserveV1Response,
-  encodeKserveV1Request,
-  type JsonValue,
-  type TensorSpec,
-} from "@tensorwire/codec";
+import type { JsonValue, TensorMetadata } from "@tensorwire/codec";
+import { decodeKserveV1Response, encodeKserveV1Request } from "@tensorwire/codec/kserve-v1";
 import { createPlatformHttpClient } from "#platform";
 import { type ClientOptions, makeClientOptions } from "./client-options.js";
 import type { HttpClient } from "./http-client.js";
@@ -29,7 +25,7 @@ export function makeKServeClientOptions(options: Partial<KServeClientOptions> = 
 
 export interface KServeInferOptions extends InferOptions {
   /** V1: the model's outputs, to give the unnamed predictions names and datatypes. */
-  readonly outputMetadata?: readonly TensorSpec[];
+  readonly outputMetadata?: readonly TensorMetadata[];
 }
 
 export interface KServeJsonOptions extends CallOptions {

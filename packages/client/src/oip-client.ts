@@ -1,8 +1,11 @@
 import type { CallOptions } from "@connectrpc/connect";
-import type { Parameters, RequestedOutput } from "@tensorwire/codec";
+import type { Parameters, RequestedOutput, ServerMetadata } from "@tensorwire/codec";
 import { type ClientOptions, makeClientOptions } from "./client-options.js";
 import type { InferInput } from "./infer-input.js";
 import type { InferResult } from "./infer-result.js";
+
+/** What a server says about itself; the codec's type, shared with the server. */
+export type { ServerMetadata };
 
 /** Options of one call that addresses a model version. */
 export interface VersionOptions extends CallOptions {
@@ -18,12 +21,6 @@ export interface InferOptions extends VersionOptions {
   readonly id?: string;
   /** Request parameters. */
   readonly parameters?: Parameters;
-}
-
-export interface ServerMetadata {
-  readonly name: string;
-  readonly version: string;
-  readonly extensions: readonly string[];
 }
 
 export interface TensorMetadata {

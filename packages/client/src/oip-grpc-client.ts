@@ -1,10 +1,6 @@
 import { createClient, type Transport } from "@connectrpc/connect";
-import {
-  decodeGrpcInferResponse,
-  encodeGrpcInferRequest,
-  type InferRequest,
-  type RequestedOutput,
-} from "@tensorwire/codec";
+import type { InferRequest, RequestedOutput } from "@tensorwire/codec";
+import { decodeGrpcInferResponse, encodeGrpcInferRequest } from "@tensorwire/codec/grpc";
 import { GRPCInferenceService, type ModelStatistics as ModelStatisticsMessage } from "@tensorwire/proto/oip";
 import { createPlatformTransport } from "#platform";
 import { inputTensor } from "./infer-input.js";

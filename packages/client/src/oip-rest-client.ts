@@ -1,11 +1,6 @@
 import type { CallOptions } from "@connectrpc/connect";
-import {
-  decodeBinaryResponse,
-  encodeBinaryRequest,
-  type InferRequest,
-  invalidArgument,
-  type RequestedOutput,
-} from "@tensorwire/codec";
+import { type InferRequest, invalidArgument, type RequestedOutput } from "@tensorwire/codec";
+import { decodeBinaryResponse, encodeBinaryRequest } from "@tensorwire/codec/rest";
 import type { HttpClient } from "./http-client.js";
 import { inputTensor } from "./infer-input.js";
 import { InferResult } from "./infer-result.js";

@@ -1,4 +1,4 @@
-import type { SeldonPayload } from "@tensorwire/codec";
+import type { SeldonPayload } from "@tensorwire/codec/seldon-v1";
 import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferInput } from "./infer-input.js";

@@ -1,15 +1,15 @@
 import { fromJson, type JsonValue as ProtoJsonValue, toJson } from "@bufbuild/protobuf";
 import { type CallOptions, createClient, type Transport } from "@connectrpc/connect";
+import type { JsonValue } from "@tensorwire/codec";
 import {
   decodeSeldonJson,
   decodeSeldonMessage,
   encodeSeldonJson,
   encodeSeldonMessage,
-  type JsonValue,
   type SeldonDecodeOptions,
   type SeldonEncoding,
   type SeldonPayload,
-} from "@tensorwire/codec";
+} from "@tensorwire/codec/seldon-v1";
 import { MetaSchema, Seldon } from "@tensorwire/proto/seldon";
 import { createPlatformTransport } from "#platform";
 import { type ClientOptions, makeClientOptions } from "./client-options.js";

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTensor, encodeArrowIpc } from "@tensorwire/codec";
+import { createTensor } from "@tensorwire/codec";
+import { encodeArrowIpc } from "@tensorwire/codec/arrow";
 import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferInput } from "./infer-input.js";

@@ -1,14 +1,7 @@
 import type { CallOptions } from "@connectrpc/connect";
-import {
-  arrowIpcFormat,
-  decodeArrowIpc,
-  decodePandasRecords,
-  encodeArrowIpc,
-  encodePandasRecords,
-  type JsonValue,
-  parseJsonText,
-  type Tensor,
-} from "@tensorwire/codec";
+import { type JsonValue, parseJsonText, type Tensor } from "@tensorwire/codec";
+import { arrowIpcFormat, decodeArrowIpc, encodeArrowIpc } from "@tensorwire/codec/arrow";
+import { decodePandasRecords, encodePandasRecords } from "@tensorwire/codec/tabular";
 import { createPlatformHttpClient, readFileBytes } from "#platform";
 import { type ClientOptions, makeClientOptions } from "./client-options.js";
 import type { HttpClient } from "./http-client.js";

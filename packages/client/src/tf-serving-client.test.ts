@@ -1,4 +1,4 @@
-import type { TfServingMessage } from "@tensorwire/codec";
+import type { TfServingMessage } from "@tensorwire/codec/tf-serving";
 import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferInput } from "./infer-input.js";

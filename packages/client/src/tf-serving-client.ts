@@ -1,14 +1,13 @@
 import type { CallOptions } from "@connectrpc/connect";
+import type { JsonValue, TensorMetadata } from "@tensorwire/codec";
 import {
   decodeTfServingResponse,
   encodeTfServingRequest,
-  type JsonValue,
   parseTfServingJson,
   stringifyTfServingJson,
-  type TensorSpec,
   type TfServingFormat,
   type TfServingMessage,
-} from "@tensorwire/codec";
+} from "@tensorwire/codec/tf-serving";
 import { type ClientOptions, makeClientOptions } from "./client-options.js";
 import type { HttpClient, HttpResponse } from "./http-client.js";
 import { type InferInput, inputTensor } from "./infer-input.js";
@@ -26,7 +25,7 @@ export interface TfPredictOptions extends ServableOptions {
   /** "columnar" (default; any dim 0 and rank 0) or "row" (`instances`, shared dim 0). */
   readonly format?: TfServingFormat;
   /** The signature's outputs, for names and datatypes of the answer. Default: inferred from JSON. */
-  readonly outputMetadata?: readonly TensorSpec[];
+  readonly outputMetadata?: readonly TensorMetadata[];
 }
 
 /** A tf.Example as JSON: feature name → value or list; bytes are sent as `{"b64": ...}`. */

@@ -1,22 +1,20 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { createTensor, type Tensor } from "@tensorwire/codec";
+import { decodeArrowIpc, encodeArrowIpc } from "@tensorwire/codec/arrow";
+import { decodeKserveV1Request, encodeKserveV1Request } from "@tensorwire/codec/kserve-v1";
 import {
-  createTensor,
-  decodeArrowIpc,
-  decodeKserveV1Request,
-  decodePandasRecords,
   decodeSeldonJson,
   decodeSeldonMessage,
-  decodeTfServingRequest,
-  encodeArrowIpc,
-  encodeKserveV1Request,
-  encodePandasRecords,
   encodeSeldonJson,
   encodeSeldonMessage,
+} from "@tensorwire/codec/seldon-v1";
+import { decodePandasRecords, encodePandasRecords } from "@tensorwire/codec/tabular";
+import {
+  decodeTfServingRequest,
   encodeTfServingRequest,
   parseTfServingJson,
   stringifyTfServingJson,
-  type Tensor,
-} from "@tensorwire/codec";
+} from "@tensorwire/codec/tf-serving";
 import { SeldonMessageSchema } from "@tensorwire/proto/seldon";
 import type { BenchCase } from "./types.ts";
 

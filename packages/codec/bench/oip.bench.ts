@@ -1,21 +1,20 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { createTensor, type InferRequest, type Tensor } from "@tensorwire/codec";
 import {
-  createTensor,
-  decodeBinaryRequest,
   decodeGrpcInferRequest,
   decodeGrpcInferRequestBinary,
+  encodeGrpcInferRequest,
+  tensorFromRawContents,
+  tensorToRawContents,
+} from "@tensorwire/codec/grpc";
+import { tensorFromOrt, tensorToOrt } from "@tensorwire/codec/ort";
+import {
+  decodeBinaryRequest,
   decodeRestInferRequest,
   encodeBinaryRequest,
-  encodeGrpcInferRequest,
   encodeRestInferRequest,
-  type InferRequest,
   joinBinaryBody,
-  type Tensor,
-  tensorFromOrt,
-  tensorFromRawContents,
-  tensorToOrt,
-  tensorToRawContents,
-} from "@tensorwire/codec";
+} from "@tensorwire/codec/rest";
 import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import type { BenchCase } from "./types.ts";
 

@@ -1,4 +1,5 @@
 import type { Result } from "./error.js";
+import { describeValue } from "./internal/describe-value.js";
 
 /**
  * Checks a request shape: every dimension a non-negative safe integer. `-1` belongs in model
@@ -8,7 +9,7 @@ export function parseShape(value: unknown): Result<number[]> {
   if (!Array.isArray(value)) {
     return {
       ok: false,
-      error: `expected shape to be an array of non-negative integers, got ${describe(value)}`,
+      error: `expected shape to be an array of non-negative integers, got ${describeValue(value)}`,
     };
   }
   const shape: number[] = [];
@@ -18,7 +19,7 @@ export function parseShape(value: unknown): Result<number[]> {
     if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
       return {
         ok: false,
-        error: `expected shape[${i}] to be a non-negative integer, got ${describe(dim)}`,
+        error: `expected shape[${i}] to be a non-negative integer, got ${describeValue(dim)}`,
       };
     }
     shape.push(n);
@@ -37,21 +38,4 @@ export function elementCount(shape: readonly number[]): number {
 
 export function formatShape(shape: readonly (number | bigint)[]): string {
   return `[${shape.join(",")}]`;
-}
-
-/** A short, bounded rendering of an unexpected value for error messages. */
-export function describe(value: unknown): string {
-  if (value === undefined) {
-    return "nothing";
-  }
-  if (typeof value === "bigint") {
-    return `${value}`;
-  }
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -1,12 +1,8 @@
 import { type DescMessage, fromJson, type JsonValue, toJson } from "@bufbuild/protobuf";
 import { type Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import {
-  datatypeTable,
-  decodeGrpcInferRequest,
-  decodeGrpcInferResponse,
-  isDatatype,
-} from "@tensorwire/codec";
+import { datatypeTable, isDatatype } from "@tensorwire/codec";
+import { decodeGrpcInferRequest, decodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import { GRPCInferenceService, type ModelInferRequest, type ModelInferResponse } from "@tensorwire/proto/oip";
 import { blobBytes } from "./blob-bytes.js";
 import { type GrpcCodeName, type GrpcRequestSpec, grpcCodeNames } from "./case-schema.js";

@@ -1,9 +1,5 @@
-import {
-  decodeBinaryRequest,
-  decodeBinaryResponse,
-  decodeRestInferRequest,
-  parseJsonText,
-} from "@tensorwire/codec";
+import { parseJsonText } from "@tensorwire/codec";
+import { decodeBinaryRequest, decodeBinaryResponse, decodeRestInferRequest } from "@tensorwire/codec/rest";
 import { blobBytes } from "./blob-bytes.js";
 import type { HttpRequestSpec } from "./case-schema.js";
 import { type Outcome, type Sent, summarize } from "./outcome.js";

@@ -1,6 +1,15 @@
-import type { Datatype, InferRequest, InferResponse, Parameters } from "@tensorwire/codec";
+import type {
+  InferRequest,
+  InferResponse,
+  ModelMetadata,
+  Parameters,
+  ServerMetadata,
+} from "@tensorwire/codec";
 import type { InferTarget, ModelRef } from "./infer-target.js";
 import type { ExplainerConfig, ValidationConfig } from "./model-extras.js";
+
+// Server and client share the metadata types; the server's modules keep importing them from here.
+export type { ModelMetadata, ServerMetadata, TensorMetadata } from "@tensorwire/codec";
 
 /**
  * The one data plane: REST, gRPC/Connect, every dialect and Kafka are thin adapters over this
@@ -64,27 +73,6 @@ export interface InferContext {
   readonly requestId: string;
   readonly protocol: "rest" | "grpc" | "connect" | "grpc-web" | (string & {});
   readonly signal?: AbortSignal;
-}
-
-export interface ServerMetadata {
-  readonly name: string;
-  readonly version: string;
-  readonly extensions: readonly string[];
-}
-
-export interface TensorMetadata {
-  readonly name: string;
-  readonly datatype: Datatype;
-  /** -1 marks a variable dimension. */
-  readonly shape: readonly number[];
-}
-
-export interface ModelMetadata {
-  readonly name: string;
-  readonly versions: readonly string[];
-  readonly platform: string;
-  readonly inputs: readonly TensorMetadata[];
-  readonly outputs: readonly TensorMetadata[];
 }
 
 export type ModelState = "UNKNOWN" | "READY" | "UNAVAILABLE" | "LOADING" | "UNLOADING";

@@ -1,13 +1,13 @@
 import {
   type Datatype,
   datatypeTable,
-  describeValue,
   halfToNumber,
   numberToHalf,
   type Result,
   type Tensor,
   type TensorData,
 } from "@tensorwire/codec";
+import { describeValue } from "./describe-value.js";
 
 const utf8 = new TextEncoder();
 

@@ -1,6 +1,4 @@
 import {
-  encodeRestInferRequest,
-  encodeRestInferResponse,
   errorStatus,
   type InferRequest,
   type InferResponse,
@@ -8,6 +6,7 @@ import {
   stringifyJsonText,
   TensorwireError,
 } from "@tensorwire/codec";
+import { encodeRestInferRequest, encodeRestInferResponse } from "@tensorwire/codec/rest";
 import { encodeInferenceLog, type InferenceLogRecord, modelIdOf } from "./inference-log-schema.js";
 
 /** One finished inference, as captured on the request path: no encoding happens there. */

@@ -1,14 +1,8 @@
 import { once } from "node:events";
 import { toBinary } from "@bufbuild/protobuf";
 import { type Consumer, type Message, Producer } from "@platformatic/kafka";
-import {
-  decodeGrpcInferResponseBinary,
-  type ErrorCode,
-  encodeGrpcInferRequest,
-  errorStatus,
-  type InferResponse,
-  TensorwireError,
-} from "@tensorwire/codec";
+import { type ErrorCode, errorStatus, type InferResponse, TensorwireError } from "@tensorwire/codec";
+import { decodeGrpcInferResponseBinary, encodeGrpcInferRequest } from "@tensorwire/codec/grpc";
 import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { Xid } from "xid-ts";
 import type { PipelineDescription } from "../core/data-plane.js";

@@ -1,9 +1,6 @@
 import { Admin, type Message, Producer } from "@platformatic/kafka";
-import {
-  decodeGrpcInferRequestBinary,
-  decodeGrpcInferResponseBinary,
-  type InferRequest,
-} from "@tensorwire/codec";
+import type { InferRequest } from "@tensorwire/codec";
+import { decodeGrpcInferRequestBinary, decodeGrpcInferResponseBinary } from "@tensorwire/codec/grpc";
 import { tfsimpleModel } from "@tensorwire/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startBroker } from "../../test/kafka/broker.js";

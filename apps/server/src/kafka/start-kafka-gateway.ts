@@ -1,11 +1,7 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { Admin, type Consumer, type Message, Producer } from "@platformatic/kafka";
-import {
-  decodeGrpcInferRequestBinary,
-  encodeGrpcInferResponse,
-  type InferResponse,
-  TensorwireError,
-} from "@tensorwire/codec";
+import { type InferResponse, TensorwireError } from "@tensorwire/codec";
+import { decodeGrpcInferRequestBinary, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import { ModelInferResponseSchema } from "@tensorwire/proto/oip";
 import { Xid } from "xid-ts";
 import type { DataPlane, InferContext } from "../core/data-plane.js";

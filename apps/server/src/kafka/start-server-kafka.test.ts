@@ -1,7 +1,7 @@
 import { type AddressInfo, createServer } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { type Message, Producer } from "@platformatic/kafka";
-import { decodeGrpcInferResponseBinary } from "@tensorwire/codec";
+import { decodeGrpcInferResponseBinary } from "@tensorwire/codec/grpc";
 import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startBroker } from "../../test/kafka/broker.js";

@@ -1,4 +1,5 @@
-import { encodeRestInferRequest, type RestTensor, type Tensor } from "@tensorwire/codec";
+import type { Tensor } from "@tensorwire/codec";
+import { encodeRestInferRequest, type RestTensor } from "@tensorwire/codec/rest";
 import type { PipelineTrace } from "./run-pipeline.js";
 
 /** One recorded pipeline request as JSON: tensors in OIP REST form (INT64 beyond 2^53 as bigint). */

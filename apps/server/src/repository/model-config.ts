@@ -1,13 +1,13 @@
 import {
   type Datatype,
   datatypes,
-  describeValue,
   type ErrorCode,
   errorStatus,
   isDatatype,
   type JsonValue,
   TensorwireError,
 } from "@tensorwire/codec";
+import { describeValue } from "../core/describe-value.js";
 import {
   type ExplainerConfig,
   explainerKinds,

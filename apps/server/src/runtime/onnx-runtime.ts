@@ -1,4 +1,5 @@
-import { type Datatype, type Tensor, TensorwireError, tensorFromOrt, tensorToOrt } from "@tensorwire/codec";
+import { type Datatype, type Tensor, TensorwireError } from "@tensorwire/codec";
+import { tensorFromOrt, tensorToOrt } from "@tensorwire/codec/ort";
 import { InferenceSession, type Tensor as OrtTensor } from "onnxruntime-node";
 import type { TensorMetadata } from "../core/data-plane.js";
 import type { ModelRuntime, RuntimeInferOptions, RuntimeMetadata } from "../core/model-runtime.js";

@@ -4,7 +4,8 @@
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
-import { createTensor, type Tensor, tensorFromOrt, tensorToOrt } from "@tensorwire/codec";
+import { createTensor, type Tensor } from "@tensorwire/codec";
+import { tensorFromOrt, tensorToOrt } from "@tensorwire/codec/ort";
 import { InferenceSession } from "onnxruntime-node";
 
 type Request =

@@ -1,6 +1,7 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { Consumer, type Message, type Producer } from "@platformatic/kafka";
-import { encodeGrpcInferRequest, type InferRequest } from "@tensorwire/codec";
+import type { InferRequest } from "@tensorwire/codec";
+import { encodeGrpcInferRequest } from "@tensorwire/codec/grpc";
 import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 
 /** @private Helpers shared by the Kafka tests. */

@@ -1,11 +1,5 @@
-import {
-  createTensor,
-  type Datatype,
-  ortTypes,
-  type TensorData,
-  tensorFromOrt,
-  tensorToOrt,
-} from "@tensorwire/codec";
+import { createTensor, type Datatype, type TensorData } from "@tensorwire/codec";
+import { ortTypes, tensorFromOrt, tensorToOrt } from "@tensorwire/codec/ort";
 import * as ort from "onnxruntime-node";
 import { expect } from "vitest";
 import type { OipDataMap } from "../oip-datatype.js";

@@ -1,9 +1,5 @@
-import {
-  decodeKserveV1Request,
-  encodeKserveV1Response,
-  type JsonValue,
-  TensorwireError,
-} from "@tensorwire/codec";
+import { type JsonValue, TensorwireError } from "@tensorwire/codec";
+import { decodeKserveV1Request, encodeKserveV1Response } from "@tensorwire/codec/kserve-v1";
 import type { ModelRef } from "../../core/infer-target.js";
 import { readJson } from "../../http/read-json.js";
 import { header } from "../../http/request-headers.js";

@@ -4,7 +4,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { compressedFlag, compressionNegotiate, encodeEnvelope } from "@connectrpc/connect/protocol";
 import { grpcStatusOk, parseContentType } from "@connectrpc/connect/protocol-grpc";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
-import { decodeGrpcInferRequestBinary, encodeGrpcInferResponse, type InferRequest } from "@tensorwire/codec";
+import type { InferRequest } from "@tensorwire/codec";
+import { decodeGrpcInferRequestBinary, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import {
   ModelInferRequestSchema,
   type ModelInferResponse,

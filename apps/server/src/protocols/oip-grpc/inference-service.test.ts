@@ -5,7 +5,8 @@ import {
   createGrpcTransport,
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
-import { createTensor, decodeGrpcInferResponse, encodeGrpcInferRequest } from "@tensorwire/codec";
+import { createTensor } from "@tensorwire/codec";
+import { decodeGrpcInferResponse, encodeGrpcInferRequest } from "@tensorwire/codec/grpc";
 import { GRPCInferenceService, ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../server/start-server.js";

@@ -1,12 +1,7 @@
 import type { DescService, MessageInitShape } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import {
-  decodeGrpcInferRequest,
-  encodeGrpcInferResponse,
-  type InferRequest,
-  type Parameters,
-  TensorwireError,
-} from "@tensorwire/codec";
+import { type InferRequest, type Parameters, TensorwireError } from "@tensorwire/codec";
+import { decodeGrpcInferRequest, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import {
   GRPCInferenceService,
   type ModelInferRequest,

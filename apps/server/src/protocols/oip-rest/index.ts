@@ -1,13 +1,11 @@
 import type { OutgoingHttpHeaders } from "node:http";
+import { type Parameters, parseJsonText, TensorwireError } from "@tensorwire/codec";
 import {
   type BinaryBody,
   decodeBinaryRequest,
   encodeBinaryResponse,
-  type Parameters,
   parametersFromJson,
-  parseJsonText,
-  TensorwireError,
-} from "@tensorwire/codec";
+} from "@tensorwire/codec/rest";
 import type { Duration, ModelStatistics } from "../../core/data-plane.js";
 import { type InferTarget, type ModelRef, modelRef } from "../../core/infer-target.js";
 import { readBody } from "../../http/read-body.js";

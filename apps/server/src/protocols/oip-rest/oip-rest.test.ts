@@ -2,13 +2,8 @@ import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import { gzipSync } from "node:zlib";
-import {
-  createTensor,
-  decodeBinaryResponse,
-  encodeBinaryRequest,
-  joinBinaryBody,
-  type Tensor,
-} from "@tensorwire/codec";
+import { createTensor, type Tensor } from "@tensorwire/codec";
+import { decodeBinaryResponse, encodeBinaryRequest, joinBinaryBody } from "@tensorwire/codec/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../server/start-server.js";
 

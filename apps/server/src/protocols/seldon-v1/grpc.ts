@@ -1,7 +1,7 @@
 import { create, type DescService } from "@bufbuild/protobuf";
 import type { Value } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
-import { decodeSeldonMessage, encodeSeldonMessage } from "@tensorwire/codec";
+import { decodeSeldonMessage, encodeSeldonMessage } from "@tensorwire/codec/seldon-v1";
 import {
   Combiner,
   type Feedback,

@@ -1,10 +1,5 @@
-import {
-  decodeSeldonJson,
-  encodeSeldonJson,
-  invalidArgument,
-  type JsonValue,
-  TensorwireError,
-} from "@tensorwire/codec";
+import { invalidArgument, type JsonValue, TensorwireError } from "@tensorwire/codec";
+import { decodeSeldonJson, encodeSeldonJson } from "@tensorwire/codec/seldon-v1";
 import type { ModelMetadata, TensorMetadata } from "../../core/data-plane.js";
 import { mediaType } from "../../http/media-type.js";
 import { parseJson, readJson, readRequestBody } from "../../http/read-json.js";

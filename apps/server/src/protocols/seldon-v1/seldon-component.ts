@@ -4,13 +4,11 @@ import {
   datatypeTable,
   formatShape,
   invalidArgument,
-  type SeldonDecodeOptions,
-  type SeldonEncoding,
-  type SeldonPayload,
   type Tensor,
   type TensorData,
   TensorwireError,
 } from "@tensorwire/codec";
+import type { SeldonDecodeOptions, SeldonEncoding, SeldonPayload } from "@tensorwire/codec/seldon-v1";
 import type { ModelMetadata, TensorMetadata } from "../../core/data-plane.js";
 import type { InferTarget } from "../../core/infer-target.js";
 import type { DialectDeps } from "../dialect.js";

@@ -1,14 +1,13 @@
 import {
   type Datatype,
   datatypeTable,
-  decodeTfServingRequest,
-  encodeTfServingResponse,
   halfToNumber,
   invalidArgument,
   type JsonValue,
   type Tensor,
   TensorwireError,
 } from "@tensorwire/codec";
+import { decodeTfServingRequest, encodeTfServingResponse } from "@tensorwire/codec/tf-serving";
 import type { ModelState, TensorMetadata } from "../../core/data-plane.js";
 import type { ModelRef } from "../../core/infer-target.js";
 import type { DialectDeps } from "../dialect.js";

@@ -1,4 +1,5 @@
-import { datatypes, parseTfServingJson } from "@tensorwire/codec";
+import { datatypes } from "@tensorwire/codec";
+import { parseTfServingJson } from "@tensorwire/codec/tf-serving";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../server/start-server.js";
 import { datatypeSamples } from "../testing/datatype-samples.js";

@@ -1,10 +1,6 @@
-import {
-  decodeArrowIpc,
-  decodePandasRecords,
-  encodeArrowIpc,
-  invalidArgument,
-  type Tensor,
-} from "@tensorwire/codec";
+import { invalidArgument, type Tensor } from "@tensorwire/codec";
+import { decodeArrowIpc, encodeArrowIpc } from "@tensorwire/codec/arrow";
+import { decodePandasRecords } from "@tensorwire/codec/tabular";
 import type { ModelState, TargetDescription } from "../../core/data-plane.js";
 import type { ValidationConfig } from "../../core/model-extras.js";
 import { mediaType } from "../../http/media-type.js";

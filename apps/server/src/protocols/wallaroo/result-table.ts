@@ -1,13 +1,13 @@
 import { hostname } from "node:os";
 import {
   createTensor,
-  encodePandasRecords,
   halfToNumber,
   invalidArgument,
   type JsonValue,
   type Tensor,
   TensorwireError,
 } from "@tensorwire/codec";
+import { encodePandasRecords } from "@tensorwire/codec/tabular";
 import type { ValidationConfig } from "../../core/model-extras.js";
 
 /**

@@ -1,11 +1,5 @@
-import {
-  createTensor,
-  type Datatype,
-  datatypes,
-  decodeArrowIpc,
-  encodeArrowIpc,
-  type Tensor,
-} from "@tensorwire/codec";
+import { createTensor, type Datatype, datatypes, type Tensor } from "@tensorwire/codec";
+import { decodeArrowIpc, encodeArrowIpc } from "@tensorwire/codec/arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../server/start-server.js";
 import { datatypeSamples } from "../testing/datatype-samples.js";

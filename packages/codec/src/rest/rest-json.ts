@@ -1,0 +1,570 @@
+import { type Datatype, type DatatypeInfo, datatypeInfo } from "../datatype.js";
+import { invalidArgument } from "../error.js";
+import { halfToNumber, numberToHalf } from "../fp16.js";
+import type { InferRequest, InferResponse, RequestedOutput } from "../infer.js";
+import { describeValue } from "../internal/describe-value.js";
+import { checkUniqueNames } from "../internal/unique-names.js";
+import type { JsonValue } from "../json-text.js";
+import { elementCount, formatShape, parseShape } from "../shape.js";
+import { createTensor, type Parameters, type ParameterValue, type Tensor } from "../tensor.js";
+
+/**
+ * OIP REST JSON (`$inference_request` / `$inference_response`) to and from the in-memory model.
+ *
+ * JSON choices, each made so that no value changes silently:
+ * - Data may be flat or nested in the tensor's exact shape; encoders write it flat. Ragged nesting
+ *   and nesting in another shape are errors.
+ * - BOOL accepts only `true`/`false`: 0/1 are refused, as Triton does, so a probability or a count
+ *   sent to a BOOL input is caught instead of truncated.
+ * - Integers must be JSON integers within the datatype's range (300 in UINT8 is an error, 1.5 in
+ *   INT32 is an error). INT64/UINT64 accept safe integers (|n| < 2^53) as numbers and larger ones as
+ *   `bigint`, which `parseJsonText` produces from the exact digits; a larger plain number is refused
+ *   because `JSON.parse` may already have rounded it. Encoders write values beyond 2^53 as `bigint`,
+ *   which `stringifyJsonText` writes exactly (`JSON.stringify` throws on them).
+ * - FP16 is accepted and written as JSON numbers, unlike Triton and KServe, which refuse it: every
+ *   half value is exactly a double, so writing is lossless and reading rounds to nearest even, just
+ *   as FP32 rounds JSON doubles. Only NaN payloads are lost.
+ * - JSON has no NaN or infinities. Encoders write them as the strings "NaN", "Infinity" and
+ *   "-Infinity" (the protobuf JSON mapping's spelling); decoders accept those strings and also
+ *   non-finite numbers (from `parseJsonText` with `nonFiniteTokens`). NaN payloads are not kept.
+ * - BYTES elements are JSON strings, carried as their UTF-8 bytes. Encoding bytes that are not valid
+ *   UTF-8 is an error telling the caller to use binary data (or raw contents): JSON cannot carry
+ *   them and a replacement character would change the data. Strings with lone surrogates are
+ *   refused for the same reason.
+ * - Parameters are strings, numbers, booleans or (beyond 2^53) `bigint`; anything else is an error.
+ */
+
+/** Parameters as REST JSON carries them. */
+export type RestParameters = { [key: string]: string | number | boolean | bigint };
+
+/** An input of a request or an output of a response, as REST JSON carries it. */
+export interface RestTensor {
+  name: string;
+  shape: number[];
+  datatype: Datatype;
+  parameters?: RestParameters;
+  data?: JsonValue[];
+}
+
+export interface RestRequestedOutput {
+  name: string;
+  parameters?: RestParameters;
+}
+
+export interface RestInferRequest {
+  id?: string;
+  parameters?: RestParameters;
+  inputs: RestTensor[];
+  outputs?: RestRequestedOutput[];
+}
+
+export interface RestInferResponse {
+  model_name: string;
+  model_version?: string;
+  id?: string;
+  parameters?: RestParameters;
+  outputs: RestTensor[];
+}
+
+type JsonObject = { readonly [key: string]: unknown };
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Reads one input or output object (`{name, shape, datatype, parameters, data}`) as a tensor. */
+export function tensorFromJson(json: unknown): Tensor {
+  return tensorFromJsonAt(json, "tensor");
+}
+
+/**
+ * Reads one tensor object; `where` names it in errors until its name is known.
+ * @private Internal code, does not follow semantic versioning.
+ */
+export function tensorFromJsonAt(json: unknown, where: string): Tensor {
+  const header = tensorHeaderFromJson(json, where);
+  if (!("data" in header.json)) {
+    throw invalidArgument(`tensor '${header.name}': missing data`, { tensor: header.name, field: "data" });
+  }
+  return tensorFromJsonData(header, header.json.data);
+}
+
+/**
+ * The name, datatype, shape and parameters of a tensor object, checked.
+ * @private Internal code, does not follow semantic versioning.
+ */
+export function tensorHeaderFromJson(
+  json: unknown,
+  where: string,
+): {
+  name: string;
+  datatype: Datatype;
+  shape: number[];
+  parameters: Parameters | undefined;
+  json: JsonObject;
+} {
+  if (!isObject(json)) {
+    throw invalidArgument(`${where}: expected an object, got ${describeValue(json)}`, { field: where });
+  }
+  const name = json.name;
+  if (typeof name !== "string") {
+    throw invalidArgument(`${where}.name: expected a string, got ${describeValue(name)}`, { field: "name" });
+  }
+  const datatype = datatypeInfo(json.datatype, name).datatype;
+  const shape = parseShape(json.shape);
+  if (!shape.ok) {
+    throw invalidArgument(`tensor '${name}': ${shape.error}`, { tensor: name, field: "shape" });
+  }
+  const parameters = parametersFromJson(json.parameters, `tensor '${name}': parameters`, name);
+  return { name, datatype, shape: shape.value, parameters, json };
+}
+
+/**
+ * Builds a tensor from its checked header and JSON data.
+ * @private Internal code, does not follow semantic versioning.
+ */
+export function tensorFromJsonData(
+  header: { name: string; datatype: Datatype; shape: number[]; parameters: Parameters | undefined },
+  data: unknown,
+): Tensor {
+  const { name, shape } = header;
+  const info = datatypeInfo(header.datatype, name);
+  const leaves = flattenData(data, shape, name);
+  const expected = elementCount(shape);
+  if (leaves.length !== expected) {
+    throw invalidArgument(
+      `tensor '${name}': expected ${expected} elements for shape ${formatShape(shape)}, got ${leaves.length}`,
+      { tensor: name, field: "data" },
+    );
+  }
+  return createTensor({ ...header, data: dataFromJson(info, leaves, name) });
+}
+
+/**
+ * Flat data is returned as is; nested data must follow the shape exactly, level by level.
+ */
+function flattenData(data: unknown, shape: readonly number[], tensor: string): readonly unknown[] {
+  if (!Array.isArray(data)) {
+    throw invalidArgument(`tensor '${tensor}': data: expected an array, got ${describeValue(data)}`, {
+      tensor,
+      field: "data",
+    });
+  }
+  if (shape.length < 2 || !Array.isArray(data[0])) {
+    return data;
+  }
+  const leaves: unknown[] = [];
+  collectLeaves(data, shape, 0, "data", leaves, tensor);
+  return leaves;
+}
+
+function collectLeaves(
+  level: unknown,
+  shape: readonly number[],
+  depth: number,
+  path: string,
+  leaves: unknown[],
+  tensor: string,
+): void {
+  const dim = shape[depth] as number;
+  if (!Array.isArray(level) || level.length !== dim) {
+    throw invalidArgument(
+      `tensor '${tensor}': ragged data: expected ${path} to be an array of ${dim} for shape ${formatShape(shape)}, got ${describeValue(level)}`,
+      { tensor, field: "data" },
+    );
+  }
+  if (depth === shape.length - 1) {
+    for (const leaf of level) {
+      leaves.push(leaf);
+    }
+    return;
+  }
+  for (let i = 0; i < dim; i++) {
+    collectLeaves(level[i], shape, depth + 1, `${path}[${i}]`, leaves, tensor);
+  }
+}
+
+const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
+
+const nonFiniteStrings: Readonly<Record<string, number>> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  "-Infinity": Number.NEGATIVE_INFINITY,
+};
+
+const utf8Encoder = new TextEncoder();
+// In a /u regex, surrogate pairs are whole code points, so this matches only lone surrogates: text
+// that has no UTF-8 form (String.prototype.isWellFormed is ES2024, past our lib target).
+const loneSurrogate = /\p{Surrogate}/u;
+// ignoreBOM keeps a leading U+FEFF as data instead of dropping it.
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function elementError(tensor: string, index: number, expected: string, got: unknown) {
+  return invalidArgument(
+    `tensor '${tensor}': data[${index}]: expected ${expected}, got ${describeValue(got)}`,
+    {
+      tensor,
+      field: "data",
+    },
+  );
+}
+
+function floatFromJson(v: unknown, tensor: string, index: number): number {
+  if (typeof v === "number") {
+    return v;
+  }
+  if (typeof v === "bigint") {
+    // parseJsonText reads a long integer literal as bigint; as a float it rounds like any number.
+    return Number(v);
+  }
+  const special =
+    typeof v === "string" && Object.hasOwn(nonFiniteStrings, v) ? nonFiniteStrings[v] : undefined;
+  if (special === undefined) {
+    throw elementError(tensor, index, 'a number (or "NaN", "Infinity", "-Infinity")', v);
+  }
+  return special;
+}
+
+function dataFromJson(info: DatatypeInfo, leaves: readonly unknown[], tensor: string): Tensor["data"] {
+  const n = leaves.length;
+  switch (info.jsonKind) {
+    case "bool": {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = leaves[i];
+        if (v === true) {
+          out[i] = 1;
+        } else if (v !== false) {
+          throw elementError(tensor, i, "true or false", v);
+        }
+      }
+      return out;
+    }
+    case "int": {
+      // Any of the small integer arrays; Int32Array stands for them all to the type checker.
+      const out = new (info.TypedArray as Int32ArrayConstructor)(n);
+      const [lo, hi] = (info.range as readonly [bigint, bigint]).map(Number) as [number, number];
+      for (let i = 0; i < n; i++) {
+        const leaf = leaves[i];
+        const v = typeof leaf === "bigint" && leaf >= -maxSafe && leaf <= maxSafe ? Number(leaf) : leaf;
+        if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
+          throw elementError(tensor, i, `an integer in ${info.datatype} range [${lo}, ${hi}]`, v);
+        }
+        out[i] = v;
+      }
+      return out;
+    }
+    case "bigint": {
+      const out = info.datatype === "INT64" ? new BigInt64Array(n) : new BigUint64Array(n);
+      const [lo, hi] = info.range as readonly [bigint, bigint];
+      for (let i = 0; i < n; i++) {
+        const v = leaves[i];
+        const b = typeof v === "bigint" ? v : Number.isSafeInteger(v) ? BigInt(v as number) : undefined;
+        if (b === undefined || b < lo || b > hi) {
+          const hint =
+            typeof v === "number" && Number.isInteger(v)
+              ? " (a number beyond 2^53 may have been rounded by JSON.parse: parse with parseJsonText)"
+              : "";
+          throw elementError(tensor, i, `an integer in ${info.datatype} range [${lo}, ${hi}]${hint}`, v);
+        }
+        out[i] = b;
+      }
+      return out;
+    }
+    case "float": {
+      const out = info.datatype === "FP64" ? new Float64Array(n) : new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        out[i] = floatFromJson(leaves[i], tensor, i);
+      }
+      return out;
+    }
+    case "half": {
+      const out = new Uint16Array(n);
+      for (let i = 0; i < n; i++) {
+        out[i] = numberToHalf(floatFromJson(leaves[i], tensor, i));
+      }
+      return out;
+    }
+    case "bytes": {
+      const out: Uint8Array[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = leaves[i];
+        if (typeof v !== "string" || loneSurrogate.test(v)) {
+          throw elementError(tensor, i, "a string of well-formed Unicode", v);
+        }
+        out[i] = utf8Encoder.encode(v);
+      }
+      return out;
+    }
+  }
+}
+
+/** Writes one tensor as an input or output object; data is written flat. */
+export function tensorToJson(tensor: Tensor): RestTensor {
+  const json: RestTensor = {
+    name: tensor.name,
+    shape: [...tensor.shape],
+    datatype: tensor.datatype,
+  };
+  if (tensor.parameters !== undefined) {
+    json.parameters = parametersToJson(tensor.parameters);
+  }
+  json.data = dataToJson(tensor);
+  return json;
+}
+
+function floatToJson(v: number): number | string {
+  if (Number.isFinite(v)) {
+    return v;
+  }
+  return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+}
+
+function dataToJson(tensor: Tensor): JsonValue[] {
+  const n = tensor.data.length;
+  const out: JsonValue[] = new Array(n);
+  switch (tensor.datatype) {
+    case "BOOL":
+      for (let i = 0; i < n; i++) {
+        out[i] = tensor.data[i] !== 0;
+      }
+      return out;
+    case "UINT8":
+    case "UINT16":
+    case "UINT32":
+    case "INT8":
+    case "INT16":
+    case "INT32":
+      for (let i = 0; i < n; i++) {
+        out[i] = tensor.data[i] as number;
+      }
+      return out;
+    case "UINT64":
+    case "INT64":
+      for (let i = 0; i < n; i++) {
+        const v = tensor.data[i] as bigint;
+        out[i] = v >= -maxSafe && v <= maxSafe ? Number(v) : v;
+      }
+      return out;
+    case "FP16":
+      for (let i = 0; i < n; i++) {
+        out[i] = floatToJson(halfToNumber(tensor.data[i] as number));
+      }
+      return out;
+    case "FP32":
+    case "FP64":
+      for (let i = 0; i < n; i++) {
+        out[i] = floatToJson(tensor.data[i] as number);
+      }
+      return out;
+    case "BYTES":
+      for (let i = 0; i < n; i++) {
+        out[i] = bytesToString(tensor.data[i] as Uint8Array, tensor.name, i);
+      }
+      return out;
+  }
+}
+
+function bytesToString(bytes: Uint8Array, tensor: string, index: number): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    throw invalidArgument(
+      `tensor '${tensor}': BYTES element ${index} is not valid UTF-8, which JSON strings cannot carry: send this tensor as binary data (or gRPC raw contents)`,
+      { tensor, field: "data" },
+    );
+  }
+}
+
+/**
+ * Reads a JSON parameters object; absent stays undefined.
+ * @private Internal code, does not follow semantic versioning.
+ */
+export function parametersFromJson(json: unknown, where: string, tensor?: string): Parameters | undefined {
+  if (json === undefined) {
+    return undefined;
+  }
+  if (!isObject(json)) {
+    throw invalidArgument(`${where}: expected an object, got ${describeValue(json)}`, {
+      tensor,
+      field: "parameters",
+    });
+  }
+  const out: Record<string, ParameterValue> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (
+      typeof value !== "string" &&
+      typeof value !== "number" &&
+      typeof value !== "boolean" &&
+      typeof value !== "bigint"
+    ) {
+      throw invalidArgument(
+        `${where}: parameter '${key}' must be a string, number or boolean, got ${describeValue(value)}`,
+        { tensor, field: "parameters" },
+      );
+    }
+    Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+  }
+  return out;
+}
+
+/** @private Internal code, does not follow semantic versioning. */
+export function parametersToJson(parameters: Parameters): RestParameters {
+  const out: RestParameters = {};
+  for (const [key, value] of Object.entries(parameters)) {
+    Object.defineProperty(out, key, {
+      value: typeof value === "bigint" && value >= -maxSafe && value <= maxSafe ? Number(value) : value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+function optionalString(json: JsonObject, key: string): string | undefined {
+  const value = json[key];
+  if (value !== undefined && typeof value !== "string") {
+    throw invalidArgument(`${key}: expected a string, got ${describeValue(value)}`, { field: key });
+  }
+  return value;
+}
+
+function arrayField(json: JsonObject, key: string, required: boolean): readonly unknown[] | undefined {
+  const value = json[key];
+  if (value === undefined && !required) {
+    return undefined;
+  }
+  if (!Array.isArray(value)) {
+    throw invalidArgument(`${key}: expected an array, got ${describeValue(value)}`, { field: key });
+  }
+  return value;
+}
+
+/**
+ * Reads one input/output object; formats that carry data elsewhere (Triton's binary data) pass
+ * their own.
+ * @private Internal code, does not follow semantic versioning.
+ */
+export type TensorFromJson = (json: unknown, where: string) => Tensor;
+
+/** @private Internal code, does not follow semantic versioning. */
+export function requestFromJson(json: unknown, readTensor: TensorFromJson): InferRequest {
+  if (!isObject(json)) {
+    throw invalidArgument(`inference request: expected a JSON object, got ${describeValue(json)}`);
+  }
+  const id = optionalString(json, "id");
+  const parameters = parametersFromJson(json.parameters, "parameters");
+  const inputs = (arrayField(json, "inputs", true) as readonly unknown[]).map((t, i) =>
+    readTensor(t, `inputs[${i}]`),
+  );
+  checkUniqueNames(inputs, "input");
+  const outputsJson = arrayField(json, "outputs", false);
+  const outputs = outputsJson?.map((o, i) => requestedOutputFromJson(o, `outputs[${i}]`));
+  if (outputs !== undefined) {
+    checkUniqueNames(outputs, "output");
+  }
+  return {
+    ...(id === undefined ? {} : { id }),
+    ...(parameters === undefined ? {} : { parameters }),
+    inputs,
+    ...(outputs === undefined ? {} : { outputs }),
+  };
+}
+
+function requestedOutputFromJson(json: unknown, where: string): RequestedOutput {
+  if (!isObject(json)) {
+    throw invalidArgument(`${where}: expected an object, got ${describeValue(json)}`, { field: "outputs" });
+  }
+  const name = json.name;
+  if (typeof name !== "string") {
+    throw invalidArgument(`${where}.name: expected a string, got ${describeValue(name)}`, {
+      field: "outputs",
+    });
+  }
+  const parameters = parametersFromJson(json.parameters, `output '${name}': parameters`, name);
+  return parameters === undefined ? { name } : { name, parameters };
+}
+
+/** @private Internal code, does not follow semantic versioning. */
+export function responseFromJson(json: unknown, readTensor: TensorFromJson): InferResponse {
+  if (!isObject(json)) {
+    throw invalidArgument(`inference response: expected a JSON object, got ${describeValue(json)}`);
+  }
+  const modelName = json.model_name;
+  if (typeof modelName !== "string") {
+    throw invalidArgument(`model_name: expected a string, got ${describeValue(modelName)}`, {
+      field: "model_name",
+    });
+  }
+  const modelVersion = optionalString(json, "model_version");
+  const id = optionalString(json, "id");
+  const parameters = parametersFromJson(json.parameters, "parameters");
+  const outputs = (arrayField(json, "outputs", true) as readonly unknown[]).map((t, i) =>
+    readTensor(t, `outputs[${i}]`),
+  );
+  checkUniqueNames(outputs, "output");
+  return {
+    modelName,
+    ...(modelVersion === undefined ? {} : { modelVersion }),
+    ...(id === undefined ? {} : { id }),
+    ...(parameters === undefined ? {} : { parameters }),
+    outputs,
+  };
+}
+
+/** Server side: reads a parsed REST request body (use `parseJsonText` to keep 64-bit integers exact). */
+export function decodeRestInferRequest(json: unknown): InferRequest {
+  return requestFromJson(json, tensorFromJsonAt);
+}
+
+/** Client side: reads a parsed REST response body. */
+export function decodeRestInferResponse(json: unknown): InferResponse {
+  return responseFromJson(json, tensorFromJsonAt);
+}
+
+/**
+ * Client side: the REST request body as a JSON value, to be written with `stringifyJsonText`
+ * (`JSON.stringify` suffices unless INT64/UINT64 values or parameters exceed 2^53).
+ */
+export function encodeRestInferRequest(request: InferRequest): RestInferRequest {
+  return requestToJson(request, request.inputs.map(tensorToJson));
+}
+
+/** @private Internal code, does not follow semantic versioning. */
+export function requestToJson(request: InferRequest, inputs: RestTensor[]): RestInferRequest {
+  const json: RestInferRequest = {
+    ...(request.id === undefined ? {} : { id: request.id }),
+    ...(request.parameters === undefined ? {} : { parameters: parametersToJson(request.parameters) }),
+    inputs,
+  };
+  if (request.outputs !== undefined) {
+    json.outputs = request.outputs.map((o) =>
+      o.parameters === undefined
+        ? { name: o.name }
+        : { name: o.name, parameters: parametersToJson(o.parameters) },
+    );
+  }
+  return json;
+}
+
+/** Server side: the REST response body as a JSON value (see `encodeRestInferRequest` on writing it). */
+export function encodeRestInferResponse(response: InferResponse): RestInferResponse {
+  return responseToJson(response, response.outputs.map(tensorToJson));
+}
+
+/** @private Internal code, does not follow semantic versioning. */
+export function responseToJson(response: InferResponse, outputs: RestTensor[]): RestInferResponse {
+  const json: RestInferResponse = { model_name: response.modelName, outputs: [] };
+  if (response.modelVersion !== undefined) {
+    json.model_version = response.modelVersion;
+  }
+  if (response.id !== undefined) {
+    json.id = response.id;
+  }
+  if (response.parameters !== undefined) {
+    json.parameters = parametersToJson(response.parameters);
+  }
+  json.outputs = outputs;
+  return json;
+}

@@ -1,0 +1,2 @@
+export type { PandasRecordsOptions } from "./pandas-records.js";
+export { decodePandasRecords, encodePandasRecords } from "./pandas-records.js";

@@ -1,0 +1,14 @@
+export type {
+  TfServingEncodeOptions,
+  TfServingFormat,
+  TfServingMessage,
+  TfServingOptions,
+} from "./tf-serving.js";
+export {
+  decodeTfServingRequest,
+  decodeTfServingResponse,
+  encodeTfServingRequest,
+  encodeTfServingResponse,
+  parseTfServingJson,
+  stringifyTfServingJson,
+} from "./tf-serving.js";
