@@ -16,8 +16,8 @@ import {
 
 /** A call's request headers, as connect's web `Headers` and node:http2's header objects both give them. */
 export interface CallHeaders {
-  /** Repeated headers joined with ", ", as `Headers.get` does; undefined when absent. */
-  get(name: string): string | undefined;
+  /** Repeated headers joined with ", ", as `Headers.get` does; undefined when absent. Unbound. */
+  readonly get: (name: string) => string | undefined;
   forEach(visit: (value: string, name: string) => void): void;
 }
 
@@ -104,7 +104,7 @@ export function createGrpcCalls(options: GrpcCallsOptions): GrpcCalls {
     },
 
     authorize(rpc, headers) {
-      const denied = authorize?.((name) => headers.get(name), healthRpcs.has(rpc));
+      const denied = authorize?.(headers.get, healthRpcs.has(rpc));
       if (denied !== undefined) {
         throw denied;
       }
