@@ -4,6 +4,7 @@ import type { NodeServerRequest, NodeServerResponse } from "./node-types.js";
 
 /** The one route type of every REST protocol; `createRestRouter` runs them. */
 
+/** The methods REST routes answer; HEAD only where a route lists it. */
 export type RestMethod = "GET" | "POST" | "HEAD";
 
 /** One REST request as a route sees it. */

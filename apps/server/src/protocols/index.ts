@@ -23,6 +23,7 @@ export const dialectFactories: readonly DialectFactory[] = [
   wallaroo,
 ];
 
+/** Builds every dialect over `deps`; throws when two share a name. */
 export function createDialects(deps: DialectDeps): Dialect[] {
   const dialects = dialectFactories.map((factory) => factory(deps));
   const names = new Set<string>();

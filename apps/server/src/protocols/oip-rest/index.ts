@@ -47,6 +47,7 @@ export interface RestHandlerOptions {
 /** The value of `RestHandlerOptions.maxInputSize` unless set: Triton's default (1 << 26). */
 export const defaultMaxInputSize = 64 * 1024 * 1024;
 
+/** OIP REST as a dialect of the one REST router (see the status decisions above). */
 export const oipRest: DialectFactory = (deps) => {
   const { dataPlane } = deps;
 
