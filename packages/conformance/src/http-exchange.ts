@@ -86,9 +86,8 @@ export async function httpExchange(
   const body = buildBody(spec);
   const headers = { ...body.headers, ...lowerCase(spec.headers ?? {}) };
   const url = new URL(spec.path, baseUrl);
-  let res: Response;
-  try {
-    res = await fetch(url, {
+  const send = () =>
+    fetch(url, {
       method: spec.method,
       headers,
       ...(body.bytes === undefined ? {} : { body: body.bytes }),
@@ -96,6 +95,18 @@ export async function httpExchange(
       redirect: "manual",
       signal: AbortSignal.timeout(requestTimeoutMs),
     });
+  let res: Response;
+  try {
+    try {
+      res = await send();
+    } catch (err) {
+      // A kept-alive connection the server closed between two requests (uvicorn does after
+      // some errors) fails the next request before it is sent: one retry on a fresh connection.
+      if (!closedBeforeAnswer(err)) {
+        throw err;
+      }
+      res = await send();
+    }
   } catch (err) {
     throw UnreachableError.from(err, `${spec.method} ${url.href}`);
   }
@@ -141,6 +152,11 @@ export async function httpExchange(
     },
     sent: { modelName: routed ?? addressed.name, modelVersion: addressed.version, read: body.read },
   };
+}
+
+function closedBeforeAnswer(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
 }
 
 function lowerCase(headers: Readonly<Record<string, string>>): Record<string, string> {
