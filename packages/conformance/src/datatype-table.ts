@@ -22,8 +22,10 @@ export const datatypes = [
   "BYTES",
 ] as const;
 
+/** One of the OIP tensor datatypes, e.g. "FP32". */
 export type Datatype = (typeof datatypes)[number];
 
+/** Whether a value is the name of an OIP datatype (upper case, as the specification spells it). */
 export function isDatatype(value: unknown): value is Datatype {
   return typeof value === "string" && (datatypes as readonly string[]).includes(value);
 }

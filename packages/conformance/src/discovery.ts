@@ -6,6 +6,7 @@ import type { Outcome } from "./outcome.js";
 /** The two ways the suite reaches a server; each is discovered through itself. */
 export type Protocol = "REST" | "gRPC";
 
+/** What GET /v2 or ServerMetadata answered. */
 export interface ServerMetadata {
   readonly name: string;
   readonly version: string;
