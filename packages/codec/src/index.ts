@@ -10,3 +10,5 @@ export type { ModelMetadata, ServerMetadata, TensorMetadata } from "./metadata.j
 export { elementCount, formatShape, parseShape } from "./shape.js";
 export type { Parameters, ParameterValue, Tensor, TensorData, TensorOf } from "./tensor.js";
 export { createTensor, tensorEquals } from "./tensor.js";
+export type { ValuesOptions } from "./tensor-data-from-values.js";
+export { tensorDataFromValues } from "./tensor-data-from-values.js";

@@ -1,12 +1,13 @@
-import { type Datatype, type DatatypeInfo, datatypeInfo } from "../datatype.js";
+import { type Datatype, datatypeInfo } from "../datatype.js";
 import { invalidArgument } from "../error.js";
-import { halfToNumber, numberToHalf } from "../fp16.js";
+import { halfToNumber } from "../fp16.js";
 import type { InferRequest, InferResponse, RequestedOutput } from "../infer.js";
 import { describeValue } from "../internal/describe-value.js";
 import { checkUniqueNames } from "../internal/unique-names.js";
 import type { JsonValue } from "../json-text.js";
 import { elementCount, formatShape, parseShape } from "../shape.js";
 import { createTensor, type Parameters, type ParameterValue, type Tensor } from "../tensor.js";
+import { tensorDataFromValues } from "../tensor-data-from-values.js";
 
 /**
  * OIP REST JSON (`$inference_request` / `$inference_response`) to and from the in-memory model.
@@ -130,6 +131,7 @@ export function tensorFromJsonData(
   const { name, shape } = header;
   const info = datatypeInfo(header.datatype, name);
   const leaves = flattenData(data, shape, name);
+  const nested = leaves !== data;
   const expected = elementCount(shape);
   if (leaves.length !== expected) {
     throw invalidArgument(
@@ -137,7 +139,13 @@ export function tensorFromJsonData(
       { tensor: name, field: "data" },
     );
   }
-  return createTensor({ ...header, data: dataFromJson(info, leaves, name) });
+  const values = tensorDataFromValues(info.datatype, leaves, {
+    tensor: name,
+    field: "data",
+    nestedShape: nested ? shape : undefined,
+    nonFinite: "string",
+  });
+  return createTensor({ ...header, data: values });
 }
 
 /**
@@ -186,118 +194,8 @@ function collectLeaves(
 
 const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
 
-const nonFiniteStrings: Readonly<Record<string, number>> = {
-  NaN: Number.NaN,
-  Infinity: Number.POSITIVE_INFINITY,
-  "-Infinity": Number.NEGATIVE_INFINITY,
-};
-
-const utf8Encoder = new TextEncoder();
-// In a /u regex, surrogate pairs are whole code points, so this matches only lone surrogates: text
-// that has no UTF-8 form (String.prototype.isWellFormed is ES2024, past our lib target).
-const loneSurrogate = /\p{Surrogate}/u;
 // ignoreBOM keeps a leading U+FEFF as data instead of dropping it.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-function elementError(tensor: string, index: number, expected: string, got: unknown) {
-  return invalidArgument(
-    `tensor '${tensor}': data[${index}]: expected ${expected}, got ${describeValue(got)}`,
-    {
-      tensor,
-      field: "data",
-    },
-  );
-}
-
-function floatFromJson(v: unknown, tensor: string, index: number): number {
-  if (typeof v === "number") {
-    return v;
-  }
-  if (typeof v === "bigint") {
-    // parseJsonText reads a long integer literal as bigint; as a float it rounds like any number.
-    return Number(v);
-  }
-  const special =
-    typeof v === "string" && Object.hasOwn(nonFiniteStrings, v) ? nonFiniteStrings[v] : undefined;
-  if (special === undefined) {
-    throw elementError(tensor, index, 'a number (or "NaN", "Infinity", "-Infinity")', v);
-  }
-  return special;
-}
-
-function dataFromJson(info: DatatypeInfo, leaves: readonly unknown[], tensor: string): Tensor["data"] {
-  const n = leaves.length;
-  switch (info.jsonKind) {
-    case "bool": {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (v === true) {
-          out[i] = 1;
-        } else if (v !== false) {
-          throw elementError(tensor, i, "true or false", v);
-        }
-      }
-      return out;
-    }
-    case "int": {
-      // Any of the small integer arrays; Int32Array stands for them all to the type checker.
-      const out = new (info.TypedArray as Int32ArrayConstructor)(n);
-      const [lo, hi] = (info.range as readonly [bigint, bigint]).map(Number) as [number, number];
-      for (let i = 0; i < n; i++) {
-        const leaf = leaves[i];
-        const v = typeof leaf === "bigint" && leaf >= -maxSafe && leaf <= maxSafe ? Number(leaf) : leaf;
-        if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
-          throw elementError(tensor, i, `an integer in ${info.datatype} range [${lo}, ${hi}]`, v);
-        }
-        out[i] = v;
-      }
-      return out;
-    }
-    case "bigint": {
-      const out = info.datatype === "INT64" ? new BigInt64Array(n) : new BigUint64Array(n);
-      const [lo, hi] = info.range as readonly [bigint, bigint];
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        const b = typeof v === "bigint" ? v : Number.isSafeInteger(v) ? BigInt(v as number) : undefined;
-        if (b === undefined || b < lo || b > hi) {
-          const hint =
-            typeof v === "number" && Number.isInteger(v)
-              ? " (a number beyond 2^53 may have been rounded by JSON.parse: parse with parseJsonText)"
-              : "";
-          throw elementError(tensor, i, `an integer in ${info.datatype} range [${lo}, ${hi}]${hint}`, v);
-        }
-        out[i] = b;
-      }
-      return out;
-    }
-    case "float": {
-      const out = info.datatype === "FP64" ? new Float64Array(n) : new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        out[i] = floatFromJson(leaves[i], tensor, i);
-      }
-      return out;
-    }
-    case "half": {
-      const out = new Uint16Array(n);
-      for (let i = 0; i < n; i++) {
-        out[i] = numberToHalf(floatFromJson(leaves[i], tensor, i));
-      }
-      return out;
-    }
-    case "bytes": {
-      const out: Uint8Array[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (typeof v !== "string" || loneSurrogate.test(v)) {
-          throw elementError(tensor, i, "a string of well-formed Unicode", v);
-        }
-        out[i] = utf8Encoder.encode(v);
-      }
-      return out;
-    }
-  }
-}
 
 /** Writes one tensor as an input or output object; data is written flat. */
 export function tensorToJson(tensor: Tensor): RestTensor {

@@ -11,13 +11,12 @@ import { DataType, type TensorProto, TensorProtoSchema } from "@tensorwire/proto
 import { type Datatype, datatypeInfo, datatypeTable } from "../datatype.js";
 import { invalidArgument, TensorwireError } from "../error.js";
 import { halfToNumber } from "../fp16.js";
+import { base64Decode, base64Encode } from "../internal/base64.js";
 import { describeValue } from "../internal/describe-value.js";
 import {
-  base64Decode,
-  base64Encode,
   checkShape,
+  dialectValues,
   type JsonDialect,
-  leavesToData,
   nestedToTensor,
   tensorToNested,
 } from "../internal/json-values.js";
@@ -26,6 +25,7 @@ import type { JsonValue } from "../json-text.js";
 import type { TensorMetadata } from "../metadata.js";
 import { elementCount, formatShape } from "../shape.js";
 import { createTensor, type Tensor, type TensorData } from "../tensor.js";
+import { tensorDataFromValues } from "../tensor-data-from-values.js";
 
 /**
  * Seldon Core v1 `SeldonMessage` (prediction.proto), as REST JSON and as protobuf-es messages.
@@ -281,7 +281,9 @@ function seldonTensor(
     checkShape(shape, spec);
   }
   const data =
-    datatype === "FP64" ? Float64Array.from(values) : leavesToData(values, datatype, where, dialect);
+    datatype === "FP64"
+      ? Float64Array.from(values)
+      : tensorDataFromValues(datatype, values, dialectValues(where, dialect));
   return createTensor({ name, datatype, shape, data });
 }
 
@@ -402,7 +404,11 @@ export function tensorFromTensorProto(proto: TensorProto, name: string): Tensor 
         ? halfBits(expanded as number[], where)
         : datatype === "BYTES"
           ? (expanded as Uint8Array[])
-          : leavesToData(expanded, datatype, { tensor: name, field: snake(field) }, dialect);
+          : tensorDataFromValues(
+              datatype,
+              expanded,
+              dialectValues({ tensor: name, field: snake(field) }, dialect),
+            );
   }
   return createTensor({ name, datatype, shape, data });
 }

@@ -1,7 +1,6 @@
 import { invalidArgument } from "../error.js";
 import { describeValue } from "../internal/describe-value.js";
 import {
-  isB64,
   type JsonDialect,
   nestedToTensor,
   rowsToTensors,
@@ -11,6 +10,7 @@ import {
 import { type JsonValue, parseJsonText, stringifyJsonText } from "../json-text.js";
 import type { TensorMetadata } from "../metadata.js";
 import type { Tensor } from "../tensor.js";
+import { isB64 } from "../tensor-data-from-values.js";
 
 /**
  * TensorFlow Serving's REST predict API (`api_rest.md`). A request is either the row format
