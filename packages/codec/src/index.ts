@@ -1,3 +1,9 @@
+/**
+ * The tensor model: tensors, datatypes, errors, shapes, inference request and metadata types, and
+ * exact JSON text. It loads no wire format; each format family is a subpath of this package.
+ *
+ * @module
+ */
 export type { ContentsField, Datatype, DatatypeInfo, JsonKind, TensorDataMap } from "./datatype.js";
 export { datatypeInfo, datatypes, datatypeTable, isDatatype } from "./datatype.js";
 export type { ErrorCode, ErrorDetails, Result } from "./error.js";

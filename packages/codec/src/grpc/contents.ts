@@ -10,13 +10,21 @@ import { createTensor, type Tensor } from "../tensor.js";
  * over typed arrays where protobuf-es has number arrays.
  */
 export interface ContentsValues {
+  /** BOOL values. */
   readonly boolContents: ArrayLike<boolean>;
+  /** INT8, INT16 and INT32 values. */
   readonly intContents: ArrayLike<number>;
+  /** INT64 values. */
   readonly int64Contents: ArrayLike<bigint>;
+  /** UINT8, UINT16 and UINT32 values. */
   readonly uintContents: ArrayLike<number>;
+  /** UINT64 values. */
   readonly uint64Contents: ArrayLike<bigint>;
+  /** FP32 values. */
   readonly fp32Contents: ArrayLike<number>;
+  /** FP64 values. */
   readonly fp64Contents: ArrayLike<number>;
+  /** BYTES elements. */
   readonly bytesContents: ArrayLike<Uint8Array>;
 }
 

@@ -287,7 +287,12 @@ function decodeWith<T>(decode: () => T): T {
 /**
  * Server side: reads a serialized `ModelInferRequest`, equal to
  * `decodeGrpcInferRequest(fromBinary(ModelInferRequestSchema, bytes))` but reading packed FP32/FP64
- * typed contents in one step. Data may be views into `bytes`.
+ * typed contents in one step. Data may be views into `bytes`. Malformed bytes are an
+ * `invalid_argument` error.
+ *
+ * @example
+ * // In a gRPC handler that receives the serialized message:
+ * const request = decodeGrpcInferRequestBinary(bytes);
  */
 export function decodeGrpcInferRequestBinary(bytes: Uint8Array): InferRequest {
   return decodeRequestBinaryFrom(bytes, fastPlanMinBytes);

@@ -1,3 +1,9 @@
+/**
+ * OIP gRPC: `ModelInferRequest` / `ModelInferResponse` messages, typed and raw contents,
+ * parameters, and a fast decoder for serialized messages.
+ *
+ * @module
+ */
 export type { TensorHeader } from "../internal/raw-contents.js";
 export { tensorFromRawContents, tensorToRawContents } from "../internal/raw-contents.js";
 export type { ContentsValues } from "./contents.js";

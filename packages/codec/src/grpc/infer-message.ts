@@ -31,6 +31,7 @@ export interface TensorMessage {
   readonly contents?: ContentsValues | undefined;
 }
 
+/** Options of `encodeGrpcInferRequest` and `encodeGrpcInferResponse`. */
 export interface GrpcEncodeOptions {
   /**
    * How tensor data travels. "raw" (the default): `raw_*_contents`, little-endian bytes, the fast
@@ -141,7 +142,15 @@ export function decodeGrpcInferResponse(message: ResponseFields): InferResponse 
   };
 }
 
-/** Client side: writes a `ModelInferRequest`; `request.modelName` is required on gRPC. */
+/**
+ * Client side: writes a `ModelInferRequest`; `request.modelName` is required on gRPC.
+ *
+ * @example
+ * const x = createTensor({ name: "x", datatype: "FP32", shape: [1, 2], data: Float32Array.of(1, 2) });
+ * const message = encodeGrpcInferRequest({ modelName: "m", inputs: [x] }); // raw contents
+ * const bytes = toBinary(ModelInferRequestSchema, message);
+ * decodeGrpcInferRequestBinary(bytes).inputs[0]?.data; // Float32Array [1, 2]
+ */
 export function encodeGrpcInferRequest(
   request: InferRequest,
   options: Partial<GrpcEncodeOptions> = {},

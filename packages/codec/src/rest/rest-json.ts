@@ -40,30 +40,49 @@ export type RestParameters = { [key: string]: string | number | boolean | bigint
 
 /** An input of a request or an output of a response, as REST JSON carries it. */
 export interface RestTensor {
+  /** The tensor's name. */
   name: string;
+  /** Its dimensions. */
   shape: number[];
+  /** Its datatype. */
   datatype: Datatype;
+  /** Its parameters (Triton's `binary_data_size` among them for binary data). */
   parameters?: RestParameters;
+  /** Its elements, flat; absent when they travel as binary data. */
   data?: JsonValue[];
 }
 
+/** An entry of a REST request's `outputs`. */
 export interface RestRequestedOutput {
+  /** The output's name. */
   name: string;
+  /** Its parameters, e.g. `binary_data`. */
   parameters?: RestParameters;
 }
 
+/** A REST inference request body (`$inference_request`) as a JSON value. */
 export interface RestInferRequest {
+  /** The request id. */
   id?: string;
+  /** Request parameters. */
   parameters?: RestParameters;
+  /** The inputs. */
   inputs: RestTensor[];
+  /** The outputs asked for; absent means all. */
   outputs?: RestRequestedOutput[];
 }
 
+/** A REST inference response body (`$inference_response`) as a JSON value. */
 export interface RestInferResponse {
+  /** The model that answered. */
   model_name: string;
+  /** Its version, when the server has versions. */
   model_version?: string;
+  /** The request's id. */
   id?: string;
+  /** Response parameters. */
   parameters?: RestParameters;
+  /** The outputs. */
   outputs: RestTensor[];
 }
 
@@ -73,7 +92,12 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Reads one input or output object (`{name, shape, datatype, parameters, data}`) as a tensor. */
+/**
+ * Reads one input or output object (`{name, shape, datatype, parameters, data}`) as a tensor.
+ *
+ * @example
+ * tensorFromJson({ name: "x", shape: [2], datatype: "INT32", data: [1, 2] }).data; // Int32Array [1, 2]
+ */
 export function tensorFromJson(json: unknown): Tensor {
   return tensorFromJsonAt(json, "tensor");
 }
@@ -197,7 +221,10 @@ const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
 // ignoreBOM keeps a leading U+FEFF as data instead of dropping it.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Writes one tensor as an input or output object; data is written flat. */
+/**
+ * Writes one tensor as an input or output object; data is written flat. BYTES that are not UTF-8
+ * are an error (send them as binary data).
+ */
 export function tensorToJson(tensor: Tensor): RestTensor {
   const json: RestTensor = {
     name: tensor.name,
@@ -275,7 +302,11 @@ function bytesToString(bytes: Uint8Array, tensor: string, index: number): string
 }
 
 /**
- * Reads a JSON parameters object; absent stays undefined.
+ * Reads a JSON parameters object (strings, numbers, booleans, bigints beyond 2^53); absent stays
+ * undefined, anything else is an `invalid_argument` error that names `where` (and `tensor`).
+ *
+ * @example
+ * parametersFromJson({ unload_dependents: true }, "parameters"); // { unload_dependents: true }
  * @private Internal code, does not follow semantic versioning.
  */
 export function parametersFromJson(json: unknown, where: string, tensor?: string): Parameters | undefined {
@@ -411,7 +442,15 @@ export function responseFromJson(json: unknown, readTensor: TensorFromJson): Inf
   };
 }
 
-/** Server side: reads a parsed REST request body (use `parseJsonText` to keep 64-bit integers exact). */
+/**
+ * Server side: reads a parsed REST request body (use `parseJsonText` to keep 64-bit integers exact).
+ *
+ * @example
+ * const request = decodeRestInferRequest(
+ *   parseJsonText('{"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", "data": [1, 2]}]}'),
+ * );
+ * request.inputs[0]?.data; // Float32Array [1, 2]
+ */
 export function decodeRestInferRequest(json: unknown): InferRequest {
   return requestFromJson(json, tensorFromJsonAt);
 }
@@ -424,6 +463,11 @@ export function decodeRestInferResponse(json: unknown): InferResponse {
 /**
  * Client side: the REST request body as a JSON value, to be written with `stringifyJsonText`
  * (`JSON.stringify` suffices unless INT64/UINT64 values or parameters exceed 2^53).
+ *
+ * @example
+ * const x = createTensor({ name: "x", datatype: "INT64", shape: [1], data: BigInt64Array.of(2n ** 60n) });
+ * stringifyJsonText(encodeRestInferRequest({ inputs: [x] }));
+ * // '{"inputs":[{"name":"x","shape":[1],"datatype":"INT64","data":[1152921504606846976]}]}'
  */
 export function encodeRestInferRequest(request: InferRequest): RestInferRequest {
   return requestToJson(request, request.inputs.map(tensorToJson));

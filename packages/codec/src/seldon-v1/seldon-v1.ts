@@ -44,8 +44,10 @@ import { tensorDataFromValues } from "../tensor-data-from-values.js";
  * `meta` and `status` are left to the caller (the server copies `meta.puid`, sets `status`).
  */
 
+/** The three tensor encodings of Seldon's `DefaultData`. */
 export type SeldonEncoding = "ndarray" | "tensor" | "tftensor";
 
+/** What a `SeldonMessage` holds: a tensor in `data` (with its encoding and names) or a pass-through value. */
 export type SeldonPayload =
   | {
       readonly kind: "data";
@@ -57,6 +59,7 @@ export type SeldonPayload =
   | { readonly kind: "binData"; readonly value: Uint8Array }
   | { readonly kind: "jsonData"; readonly value: JsonValue };
 
+/** Options of `decodeSeldonJson` and `decodeSeldonMessage`. */
 export interface SeldonDecodeOptions {
   /** Seldon tensors are unnamed; this names the decoded tensor. Default `spec.name`, else "input-0". */
   readonly name: string | undefined;
@@ -64,6 +67,7 @@ export interface SeldonDecodeOptions {
   readonly spec: TensorMetadata | undefined;
 }
 
+/** Options of `encodeSeldonJson`, `encodeSeldonMessage` and `tensorToTensorProto`. */
 export interface SeldonEncodeOptions {
   /**
    * How `tftensor` carries numbers: "raw" (default) in `tensor_content` as TensorFlow's own
@@ -74,7 +78,13 @@ export interface SeldonEncodeOptions {
 
 const dialect: JsonDialect = { nonFinite: "null", b64: false, int64: "number" };
 
-/** Decodes a SeldonMessage in its REST JSON form. */
+/**
+ * Decodes a SeldonMessage in its REST JSON form (parse the body with `parseJsonText`).
+ *
+ * @example
+ * const payload = decodeSeldonJson({ data: { names: ["a", "b"], ndarray: [[1, 2]] } });
+ * if (payload.kind === "data") payload.tensor; // FP64 [1,2] named "input-0"
+ */
 export function decodeSeldonJson(body: unknown, options: Partial<SeldonDecodeOptions> = {}): SeldonPayload {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw invalidArgument(`expected a SeldonMessage JSON object, got ${describeValue(body)}`);
