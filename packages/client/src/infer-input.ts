@@ -4,11 +4,11 @@ import {
   datatypeInfo,
   formatShape,
   invalidArgument,
-  numberToHalf,
   type Parameters,
   parseShape,
   type Tensor,
   type TensorData,
+  tensorDataFromValues,
 } from "@tensorwire/codec";
 import { decodeGrpcInferRequest } from "@tensorwire/codec/grpc";
 
@@ -152,87 +152,17 @@ function flatten(name: string, values: InputValues, shape: readonly number[]): A
   return out;
 }
 
-const utf8 = new TextEncoder();
-
+/**
+ * Values → the datatype's typed data, by the codec's one conversion (so a value is refused here
+ * exactly as a server refuses it in JSON). A Uint8Array of 0/1 is the codec's own BOOL form, so it
+ * is read as booleans; other numbers in a BOOL input are refused.
+ */
 function convert(name: string, datatype: Datatype, leaves: ArrayLike<Leaf>): TensorData {
-  const n = leaves.length;
-  const bad = (i: number, expected: string) =>
-    invalidArgument(`input '${name}': data[${i}]: expected ${expected}, got ${String(leaves[i])}`, {
-      tensor: name,
-      field: "data",
-    });
-  const info = datatypeInfo(datatype, name);
-  switch (info.jsonKind) {
-    case "bool": {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (v === true || v === 1) {
-          out[i] = 1;
-        } else if (v !== false && v !== 0) {
-          throw bad(i, "a boolean (or 0/1)");
-        }
-      }
-      return out;
-    }
-    case "int": {
-      const out = new (info.TypedArray as Int32ArrayConstructor)(n);
-      const [lo, hi] = (info.range as readonly [bigint, bigint]).map(Number) as [number, number];
-      for (let i = 0; i < n; i++) {
-        const leaf = leaves[i];
-        const v = typeof leaf === "bigint" ? Number(leaf) : leaf;
-        if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
-          throw bad(i, `an integer in ${datatype} range [${lo}, ${hi}]`);
-        }
-        out[i] = v;
-      }
-      return out;
-    }
-    case "bigint": {
-      const out = datatype === "INT64" ? new BigInt64Array(n) : new BigUint64Array(n);
-      const [lo, hi] = info.range as readonly [bigint, bigint];
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        const b = typeof v === "bigint" ? v : Number.isSafeInteger(v) ? BigInt(v as number) : undefined;
-        if (b === undefined || b < lo || b > hi) {
-          throw bad(i, `an integer in ${datatype} range (bigint beyond 2^53)`);
-        }
-        out[i] = b;
-      }
-      return out;
-    }
-    case "float":
-    case "half": {
-      const out =
-        datatype === "FP64"
-          ? new Float64Array(n)
-          : datatype === "FP32"
-            ? new Float32Array(n)
-            : new Uint16Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (typeof v !== "number") {
-          throw bad(i, "a number");
-        }
-        out[i] = datatype === "FP16" ? numberToHalf(v) : v;
-      }
-      return out;
-    }
-    case "bytes": {
-      const out: Uint8Array[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (typeof v === "string") {
-          out[i] = utf8.encode(v);
-        } else if (v instanceof Uint8Array) {
-          out[i] = v;
-        } else {
-          throw bad(i, "a string or Uint8Array");
-        }
-      }
-      return out;
-    }
-  }
+  const values =
+    datatype === "BOOL" && leaves instanceof Uint8Array
+      ? Array.from(leaves, (b) => (b === 0 ? false : b === 1 ? true : b))
+      : leaves;
+  return tensorDataFromValues(datatype, values, { tensor: name, byteArrays: true });
 }
 
 /**

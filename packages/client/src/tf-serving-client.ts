@@ -1,3 +1,4 @@
+import { base64Encode } from "@bufbuild/protobuf/wire";
 import type { CallOptions } from "@connectrpc/connect";
 import type { JsonValue, TensorMetadata } from "@tensorwire/codec";
 import {
@@ -144,20 +145,14 @@ function servablePath(model: string, o: ServableOptions): string {
   return o.label === undefined ? name : `${name}/labels/${encodeURIComponent(o.label)}`;
 }
 
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) {
-    binary += String.fromCharCode(b);
-  }
-  return btoa(binary);
-}
-
 function featureJson(value: TfExample[string]): JsonValue {
   if (value instanceof Uint8Array) {
-    return { b64: base64(value) };
+    return { b64: base64Encode(value) };
   }
   if (Array.isArray(value)) {
-    return value.map((v: number | string | Uint8Array) => (v instanceof Uint8Array ? { b64: base64(v) } : v));
+    return value.map((v: number | string | Uint8Array) =>
+      v instanceof Uint8Array ? { b64: base64Encode(v) } : v,
+    );
   }
   return value as JsonValue;
 }
