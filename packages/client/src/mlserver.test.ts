@@ -4,9 +4,9 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInferenceClient, type OipProtocol } from "./create-inference-client.js";
+import type { ClientProtocol } from "./client-options.js";
 import { inferInput } from "./infer-input.js";
-import type { OipClient } from "./oip-client.js";
+import { createOipClient, type OipClient } from "./oip-client.js";
 import { requestedOutput } from "./requested-output.js";
 
 /**
@@ -101,10 +101,10 @@ describe.skipIf(!python3)("against MLServer 1.7.1", () => {
     ["REST JSON", "rest", false],
     ["gRPC, raw contents", "grpc", true],
     ["gRPC, typed contents", "grpc", false],
-  ] as [string, OipProtocol, boolean][])("%s", (_, protocol, rawContents) => {
+  ] as [string, ClientProtocol, boolean][])("%s", (_, protocol, rawContents) => {
     let client: OipClient;
     beforeAll(() => {
-      client = createInferenceClient(protocol === "rest" ? httpUrl : grpcUrl, { protocol, rawContents });
+      client = createOipClient(protocol === "rest" ? httpUrl : grpcUrl, { protocol, rawContents });
     });
     afterAll(() => client.close());
 
@@ -151,7 +151,7 @@ describe.skipIf(!python3)("against MLServer 1.7.1", () => {
 
   describe("REST with binary data", () => {
     it("should decode outputs when binary outputs are asked for (MLServer answers JSON)", async () => {
-      const client = createInferenceClient(httpUrl);
+      const client = createOipClient(httpUrl);
       const result = await client.infer("iris", [inferInput("input-0", [2, 4], "FP64", flowers)], {
         outputs: [requestedOutput("predict", { binary: true })],
       });
@@ -162,7 +162,7 @@ describe.skipIf(!python3)("against MLServer 1.7.1", () => {
     it("should report MLServer's failure on binary inputs with its status and message", async () => {
       // MLServer 1.7.1 has no binary data extension: an input without `data` fails inside the
       // runtime, and it answers 500 with a Python traceback as plain text.
-      const client = createInferenceClient(httpUrl, { binaryData: true, retries: 0 });
+      const client = createOipClient(httpUrl, { binaryData: true, retries: 0 });
       const err = await client
         .infer("iris", [inferInput("input-0", [2, 4], "FP64", flowers)])
         .catch((e) => e);
