@@ -8,6 +8,7 @@ import type { JsonValue } from "../json-text.js";
 import { elementCount, formatShape, parseShape } from "../shape.js";
 import { createTensor, type Parameters, type ParameterValue, type Tensor } from "../tensor.js";
 import { tensorDataFromValues } from "../tensor-data-from-values.js";
+import { responseWithoutNulls } from "./response-nulls.js";
 
 /**
  * OIP REST JSON (`$inference_request` / `$inference_response`) to and from the in-memory model.
@@ -416,7 +417,8 @@ function requestedOutputFromJson(json: unknown, where: string): RequestedOutput 
 }
 
 /** @private Internal code, does not follow semantic versioning. */
-export function responseFromJson(json: unknown, readTensor: TensorFromJson): InferResponse {
+export function responseFromJson(body: unknown, readTensor: TensorFromJson): InferResponse {
+  const json = responseWithoutNulls(body);
   if (!isObject(json)) {
     throw invalidArgument(`inference response: expected a JSON object, got ${describeValue(json)}`);
   }
