@@ -19,4 +19,7 @@ if [[ -n "${NODE_EXTRA_CA_CERTS:-}" && -s "$NODE_EXTRA_CA_CERTS" ]]; then
 fi
 "$here/podman.sh" build --format docker --network host "${secret[@]}" \
   --build-arg "BASE=$base" -t "$image" -f "$repo/Containerfile" "$repo" >&2
+# On vfs storage every intermediate image is a full copy (the build stage is over 1 GB): drop those
+# of earlier builds. The sources change between builds, so their layers would not be reused anyway.
+"$here/podman.sh" image prune --force --filter label=org.tensorwire.stage >/dev/null
 echo "$image"
