@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
@@ -27,6 +27,9 @@ const smokeScript = join(repo, "deploy/container/smoke/tritonclient_smoke.py");
 const tritonSetup = join(repo, "apps/server/test/peer/setup-tritonclient.sh");
 const grpcurlSetup = join(repo, "apps/server/test/peer/setup-grpcurl.sh");
 const python = join(repo, ".venv/tritonclient/bin/python");
+const testcontainersSetup = join(repo, "deploy/container/smoke/setup-testcontainers.sh");
+const testcontainersScript = join(repo, "deploy/container/smoke/testcontainers_smoke.py");
+const testcontainersPython = join(repo, ".venv/testcontainers/bin/python");
 const image = "localhost/tensorwire:smoke";
 const required = process.env.REQUIRE_DEPLOY_TOOLS === "1";
 
@@ -121,7 +124,9 @@ const podmanRun = (args: string[], timeout = 120_000) =>
 describe.skipIf(unavailable !== undefined)("the container image", () => {
   const name = `tensorwire-smoke-${process.pid}`;
   let root: string;
+  let models: string;
   let port: number;
+  let apiService: ChildProcess | undefined;
   let url: string;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const get = (path: string) => send(agent, `${url}${path}`, "GET");
@@ -135,7 +140,7 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
     await run("bash", [tritonSetup], { timeout: 600_000 });
 
     root = await mkdtemp(join(tmpdir(), "tensorwire-container-"));
-    const models = join(root, "models");
+    models = join(root, "models");
     const tfsimple = tfsimpleModel().onnx;
     // A Triton-layout model whose tensors come from the ONNX graph (no config file).
     await put(join(models, "add", "1", "model.onnx"), tfsimple);
@@ -203,6 +208,7 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
 
   afterAll(async () => {
     agent.destroy();
+    apiService?.kill("SIGTERM");
     await podmanRun(["rm", "--force", "--time", "0", name]).catch(() => undefined);
     if (root !== undefined) await rm(root, { recursive: true, force: true });
   }, 60_000);
@@ -275,6 +281,50 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
     const check = await run(grpcurl, ["-plaintext", `127.0.0.1:${port}`, "grpc.health.v1.Health/Check"]);
     expect(JSON.parse(check.stdout)).toEqual({ status: "SERVING" });
   });
+
+  it("should start under testcontainers-python through podman's Docker-compatible API", async () => {
+    await run("bash", [testcontainersSetup], { timeout: 600_000 });
+    const socket = join(root, "podman.sock");
+    apiService = spawn("bash", [podman, "system", "service", "--time=0", `unix://${socket}`], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    // The API answers once the socket is bound: poll /_ping, bounded in count and time.
+    for (let attempt = 0; ; attempt++) {
+      const ping = await new Promise<number>((resolve) => {
+        const req = request({ socketPath: socket, path: "/_ping" }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", () => resolve(0));
+        req.end();
+      });
+      if (ping === 200) break;
+      if (attempt >= 100) throw new Error("podman system service did not answer /_ping in 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const { stdout } = await run(testcontainersPython, [testcontainersScript, image, models], {
+      timeout: 300_000,
+      env: {
+        ...process.env,
+        DOCKER_HOST: `unix://${socket}`,
+        // Ryuk, testcontainers' reaper, is an image from a registry, which cannot be pulled here;
+        // the context manager removes the container itself.
+        TESTCONTAINERS_RYUK_DISABLED: "true",
+        // testcontainers takes this sandbox for a container and would look for a gateway; the
+        // published port is on this host.
+        TESTCONTAINERS_CONNECTION_MODE: "docker_host",
+        TC_HOST: "127.0.0.1",
+      },
+    });
+    const result = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as {
+      url: string;
+      metadata: { name: string };
+      add_ready: boolean;
+    };
+    expect(result.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(result.metadata.name).toBe("tensorwire");
+    expect(result.add_ready).toBe(true);
+  }, 900_000);
 
   it("should answer the in-flight request and exit 0 on SIGTERM", async () => {
     // Warm the keep-alive connection first, so that the slow request travels on a connection the
