@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:http";
+import { connect } from "node:http2";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -240,6 +241,26 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
       expect(Array.from(result.asTypedArray("OUTPUT1", "INT32"))).toEqual(Array(16).fill(0));
     } finally {
       await client.close();
+    }
+  });
+
+  it("should answer REST over cleartext HTTP/2 too (a KServe h2c port carries REST and gRPC)", async () => {
+    const session = connect(url);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const stream = session.request({ ":method": "GET", ":path": "/v2/models/add" });
+        let text = "";
+        stream.setEncoding("utf8");
+        stream.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        stream.on("end", () => resolve(text));
+        stream.on("error", reject);
+        stream.end();
+      });
+      expect(JSON.parse(body)).toMatchObject({ name: "add", platform: "onnxruntime_onnx" });
+    } finally {
+      session.close();
     }
   });
 
