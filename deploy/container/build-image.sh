@@ -4,9 +4,9 @@
 #
 #   deploy/container/build-image.sh [IMAGE]      # default localhost/tensorwire:dev; prints IMAGE
 #
-# A TLS-intercepting proxy's CA bundle, when NODE_EXTRA_CA_CERTS names one (as on the project's
-# machines), reaches npm inside the build as the `ca-certificates` build secret; it is not stored in
-# any layer.
+# The machine's CA bundle (NODE_EXTRA_CA_CERTS, else SSL_CERT_FILE, else Debian's bundle) reaches
+# npm inside the build as the `ca-certificates` build secret, so that a TLS-intercepting proxy the
+# machine trusts (as on the project's machines) is trusted there too; it is stored in no layer.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -14,9 +14,12 @@ image="${1:-localhost/tensorwire:dev}"
 
 base="$("$here/build-base.sh")"
 secret=()
-if [[ -n "${NODE_EXTRA_CA_CERTS:-}" && -s "$NODE_EXTRA_CA_CERTS" ]]; then
-  secret=(--secret "id=ca-certificates,src=$NODE_EXTRA_CA_CERTS")
-fi
+for bundle in "${NODE_EXTRA_CA_CERTS:-}" "${SSL_CERT_FILE:-}" /etc/ssl/certs/ca-certificates.crt; do
+  if [[ -n "$bundle" && -s "$bundle" ]]; then
+    secret=(--secret "id=ca-certificates,src=$bundle")
+    break
+  fi
+done
 "$here/podman.sh" build --format docker --network host "${secret[@]}" \
   --build-arg "BASE=$base" -t "$image" -f "$repo/Containerfile" "$repo" >&2
 # On vfs storage every intermediate image is a full copy (the build stage is over 1 GB): drop those

@@ -303,6 +303,91 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
     expect(JSON.parse(check.stdout)).toEqual({ status: "SERVING" });
   });
 
+  /**
+   * Runs the image once more, configured by TENSORWIRE_* variables alone, for the checks of server
+   * features still to come (below); removed afterwards.
+   */
+  async function withContainer(
+    mount: string,
+    env: Record<string, string>,
+    check: (base: string) => Promise<void>,
+  ): Promise<void> {
+    const other = `${name}-env`;
+    const otherPort = await freePort();
+    const vars = { TENSORWIRE_PORT: String(otherPort), TENSORWIRE_HOST: "127.0.0.1", ...env };
+    await podmanRun([
+      "run",
+      "--detach",
+      "--name",
+      other,
+      "--network",
+      "host",
+      "--volume",
+      `${mount}:/mnt/models:ro`,
+      ...Object.entries(vars).flatMap(([key, value]) => ["--env", `${key}=${value}`]),
+      image,
+    ]);
+    try {
+      const base = `http://127.0.0.1:${otherPort}`;
+      for (let attempt = 0; ; attempt++) {
+        const ready = await fetch(`${base}/v2/health/ready`).catch(() => undefined);
+        if (ready?.status === 200) break;
+        if (attempt >= 600) throw new Error(`${other} not ready 60 s after start`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await check(base);
+    } finally {
+      await podmanRun(["rm", "--force", "--time", "0", other]).catch(() => undefined);
+    }
+  }
+
+  // PENDING(server): every flag --foo-bar also read from TENSORWIRE_FOO_BAR (flags win; repeatable
+  // flags comma-separated). Enable once the server reads them.
+  it.skip("should take its configuration from TENSORWIRE_* variables", async () => {
+    await withContainer(
+      models,
+      {
+        TENSORWIRE_MODEL_REPOSITORY: "/mnt/models",
+        TENSORWIRE_MODEL_CONTROL_MODE: "explicit",
+        TENSORWIRE_LOAD_MODEL: "add,slow",
+      },
+      async (base) => {
+        expect((await fetch(`${base}/v2/models/add/ready`)).status).toBe(200);
+        expect((await fetch(`${base}/v2/models/slow/ready`)).status).toBe(200);
+        // Not in TENSORWIRE_LOAD_MODEL, so not loaded in explicit mode.
+        expect((await fetch(`${base}/v2/models/tfsimple_1/ready`)).status).not.toBe(200);
+      },
+    );
+  }, 300_000);
+
+  // PENDING(server): KServe's storage layout, a bare model.onnx at the repository's root served
+  // under TENSORWIRE_MODEL_NAME (KServe passes the InferenceService's name), and a folder of *.onnx
+  // files served under their file names. Enable once the server accepts them.
+  it.skip("should serve KServe's layout: a bare model.onnx under the name KServe passes", async () => {
+    const bare = join(root, "kserve-bare");
+    await put(join(bare, "model.onnx"), tfsimpleModel().onnx);
+    await openUp(bare);
+    await withContainer(
+      bare,
+      { TENSORWIRE_MODEL_REPOSITORY: "/mnt/models", TENSORWIRE_MODEL_NAME: "tfsimple" },
+      async (base) => {
+        const metadata = await (await fetch(`${base}/v2/models/tfsimple`)).json();
+        expect(metadata).toMatchObject({
+          name: "tfsimple",
+          inputs: [{ name: "INPUT0" }, { name: "INPUT1" }],
+        });
+      },
+    );
+    const folder = join(root, "kserve-folder");
+    await put(join(folder, "first.onnx"), tfsimpleModel().onnx);
+    await put(join(folder, "second.onnx"), tfsimpleModel().onnx);
+    await openUp(folder);
+    await withContainer(folder, { TENSORWIRE_MODEL_REPOSITORY: "/mnt/models" }, async (base) => {
+      expect((await fetch(`${base}/v2/models/first/ready`)).status).toBe(200);
+      expect((await fetch(`${base}/v2/models/second/ready`)).status).toBe(200);
+    });
+  }, 300_000);
+
   it("should start under testcontainers-python through podman's Docker-compatible API", async () => {
     await run("bash", [testcontainersSetup], { timeout: 600_000 });
     const socket = join(root, "podman.sock");
