@@ -65,12 +65,12 @@ describe.skipIf(!available)("deployment manifests", () => {
 
   beforeAll(async () => {
     const { stdout } = await run("bash", [join(repo, "deploy/validate/setup-tools.sh")], {
-      timeout: 1_200_000,
+      timeout: 1_800_000,
       maxBuffer: 16 * 1024 * 1024,
     });
     bin = stdout.trim().split("\n").at(-1) ?? "";
     work = await mkdtemp(join(tmpdir(), "tensorwire-manifests-"));
-  }, 1_200_000);
+  }, 1_800_000);
   afterAll(async () => {
     if (work !== undefined) await rm(work, { recursive: true, force: true });
   });
