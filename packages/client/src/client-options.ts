@@ -1,6 +1,15 @@
-import type { CallOptions } from "@connectrpc/connect";
+import { base64Encode } from "@bufbuild/protobuf/wire";
+import type { CallOptions, Transport } from "@connectrpc/connect";
+import { InferenceError } from "./inference-error.js";
 
-/** Credentials sent with every request, as an HTTP header (REST) or gRPC metadata. */
+/**
+ * Credentials sent with every request, as an HTTP header (REST) or gRPC metadata.
+ *
+ * @example
+ * const client = createOipClient("https://models.example.com", {
+ *   auth: { kind: "bearer", token: () => readTokenFile() },
+ * });
+ */
 export type Auth =
   /** `Authorization: Bearer <token>`; a function is called per request, so a token can be refreshed. */
   | { readonly kind: "bearer"; readonly token: string | (() => string | Promise<string>) }
@@ -12,12 +21,21 @@ export type Auth =
    */
   | { readonly kind: "api-key"; readonly key: string; readonly header?: string; readonly scheme?: string };
 
+/**
+ * TLS settings for https URLs (Node; in a browser the browser decides).
+ *
+ * @example
+ * const client = createOipClient("https://localhost:8443", {
+ *   protocol: "grpc",
+ *   tls: { ca: readFileSync("ca.pem", "utf8") },
+ * });
+ */
 export interface TlsOptions {
   /** PEM CA certificate(s) to trust instead of the system store. Default: the system store. */
   readonly ca?: string | Uint8Array;
-  /** PEM client certificate, for mutual TLS (with `key`). */
+  /** PEM client certificate, for mutual TLS (with `key`). Default none. */
   readonly cert?: string | Uint8Array;
-  /** PEM private key of `cert`. */
+  /** PEM private key of `cert`. Default none. */
   readonly key?: string | Uint8Array;
   /**
    * Verify the server's certificate. Default true. false accepts any certificate: for a
@@ -26,13 +44,24 @@ export interface TlsOptions {
   readonly verify?: boolean;
 }
 
-/** One line of the request log: one per attempt, so retries show. */
+/**
+ * One line of the request log (`ClientOptions.logger`): one per attempt, so retries show.
+ *
+ * @example
+ * const client = createOipClient(url, {
+ *   logger: (e) => console.log(`${e.method} ${e.url} #${e.attempt} ${e.status ?? e.error} ${e.durationMs} ms`),
+ * });
+ */
 export interface LogEntry {
+  /** The HTTP method, or "RPC" for gRPC, Connect and gRPC-Web calls. */
   readonly method: string;
+  /** The URL (REST) or `/<service>/<method>` (RPC). */
   readonly url: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
   readonly attempt: number;
   /** HTTP status or gRPC code; absent when no answer arrived. */
   readonly status?: number;
+  /** How long the attempt took. */
   readonly durationMs: number;
   /** Why the attempt failed when it got no answer (connection refused, timed out, ...). */
   readonly error?: string;
@@ -40,7 +69,53 @@ export interface LogEntry {
   readonly retryInMs?: number;
 }
 
-/** Settings shared by every client (the KServe REST client's configuration surface). */
+/**
+ * The wire protocol of a dialect that has more than one (OIP, Seldon v1): `"rest"` (HTTP/1.1 JSON,
+ * or HTTP/2 with `http2`), `"grpc"` (HTTP/2), or Connect's `"connect"` and `"grpc-web"`, which
+ * browsers can speak too.
+ *
+ * @example
+ * const protocol: ClientProtocol = typeof window === "undefined" ? "grpc" : "grpc-web";
+ * const client = createOipClient(url, { protocol });
+ */
+export type ClientProtocol = "rest" | "grpc" | "connect" | "grpc-web";
+
+const protocols: readonly ClientProtocol[] = ["rest", "grpc", "connect", "grpc-web"];
+
+/**
+ * The protocol a client speaks: the one asked for; else a given `transport` (gRPC family), else
+ * REST. A transport with "rest" is a contradiction and an error.
+ */
+export function protocolOf(options: {
+  readonly protocol?: ClientProtocol | undefined;
+  readonly transport?: Transport | undefined;
+}): ClientProtocol {
+  const protocol = options.protocol ?? (options.transport === undefined ? "rest" : "grpc");
+  if (!protocols.includes(protocol)) {
+    throw new InferenceError(
+      "invalid_argument",
+      `protocol must be one of ${protocols.map((p) => `"${p}"`).join(", ")}, got ${JSON.stringify(protocol)}`,
+    );
+  }
+  if (protocol === "rest" && options.transport !== undefined) {
+    throw new InferenceError(
+      "invalid_argument",
+      'a Connect transport serves protocol "grpc", "connect" or "grpc-web", not "rest"',
+    );
+  }
+  return protocol;
+}
+
+/**
+ * Settings shared by every client (the KServe REST client's configuration surface); each
+ * dialect's `<Dialect>ClientOptions` extends it. Constructors take any subset; the rest are the
+ * defaults given here.
+ *
+ * @example
+ * const options: Partial<ClientOptions> = { retries: 0, timeoutMs: 5_000, headers: { "x-team": "ml" } };
+ * const oip = createOipClient(url, options);
+ * const seldon = createSeldonV1Client(url, options);
+ */
 export interface ClientOptions {
   /**
    * Extra attempts after the first. Default 3 (KServe's). Only failures known to be safe to
@@ -74,6 +149,7 @@ export interface ClientOptions {
   readonly logger: ((entry: LogEntry) => void) | undefined;
 }
 
+/** The options with their defaults, merged in this one place. */
 export function makeClientOptions(options: Partial<ClientOptions> = {}): ClientOptions {
   return {
     retries: options.retries ?? 3,
@@ -90,14 +166,6 @@ export function makeClientOptions(options: Partial<ClientOptions> = {}): ClientO
 
 const utf8 = new TextEncoder();
 
-function base64(text: string): string {
-  let binary = "";
-  for (const byte of utf8.encode(text)) {
-    binary += String.fromCharCode(byte);
-  }
-  return btoa(binary);
-}
-
 /** The header that carries `auth`, or undefined without it. */
 export async function authHeader(auth: Auth | undefined): Promise<[string, string] | undefined> {
   switch (auth?.kind) {
@@ -109,7 +177,7 @@ export async function authHeader(auth: Auth | undefined): Promise<[string, strin
         `Bearer ${typeof auth.token === "function" ? await auth.token() : auth.token}`,
       ];
     case "basic":
-      return ["authorization", `Basic ${base64(`${auth.username}:${auth.password}`)}`];
+      return ["authorization", `Basic ${base64Encode(utf8.encode(`${auth.username}:${auth.password}`))}`];
     case "api-key": {
       const scheme = auth.scheme ?? "ApiKey";
       return [

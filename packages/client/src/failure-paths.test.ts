@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LogEntry } from "./client-options.js";
-import { createInferenceClient } from "./create-inference-client.js";
 import { inferInput } from "./infer-input.js";
 import { InferenceError } from "./inference-error.js";
+import { createOipClient } from "./oip-client.js";
 import { freePort, type SeenRequest, startScriptedServer } from "./testing/scripted-server.js";
 
 function scripted(answer: (req: SeenRequest, res: http.ServerResponse, n: number) => void) {
@@ -26,7 +26,7 @@ describe("connection refused", () => {
   it.each(["rest", "grpc"] as const)("should retry then fail with unavailable (%s)", async (protocol) => {
     const port = await freePort();
     const log: LogEntry[] = [];
-    const client = createInferenceClient(`http://127.0.0.1:${port}`, {
+    const client = createOipClient(`http://127.0.0.1:${port}`, {
       protocol,
       retries: 2,
       ...fast,
@@ -53,7 +53,7 @@ describe("timeouts", () => {
   afterAll(() => silent.close());
 
   it("should fail with deadline_exceeded, not a server code, after the client's timeout", async () => {
-    const client = createInferenceClient(silent.url, { timeoutMs: 150 });
+    const client = createOipClient(silent.url, { timeoutMs: 150 });
     const started = Date.now();
     const err = await client.infer("m", [input]).catch((e: unknown) => e);
     await client.close();
@@ -63,14 +63,14 @@ describe("timeouts", () => {
   });
 
   it("should let a call's timeoutMs override the client's", async () => {
-    const client = createInferenceClient(silent.url);
+    const client = createOipClient(silent.url);
     const err = await client.isServerReady({ timeoutMs: 100 }).catch((e: unknown) => e);
     await client.close();
     expect(err).toMatchObject({ code: "deadline_exceeded" });
   });
 
   it("should report a caller's abort as cancelled", async () => {
-    const client = createInferenceClient(silent.url);
+    const client = createOipClient(silent.url);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const err = await client.infer("m", [input], { signal: controller.signal }).catch((e: unknown) => e);
@@ -90,7 +90,7 @@ describe("error answers", () => {
         res.writeHead(200, { "content-type": "application/json" }).end(okBody);
       }
     });
-    const client = createInferenceClient(server.url, fast);
+    const client = createOipClient(server.url, fast);
     const result = await client.infer("m", [input]);
     await client.close();
     await server.close();
@@ -104,7 +104,7 @@ describe("error answers", () => {
         .writeHead(503, { "content-type": "application/json", "x-request-id": "r-503" })
         .end('{"error":"busy"}');
     });
-    const client = createInferenceClient(server.url, { ...fast, retries: 1 });
+    const client = createOipClient(server.url, { ...fast, retries: 1 });
     const err = await client.infer("m", [input]).catch((e: unknown) => e);
     await client.close();
     await server.close();
@@ -124,7 +124,7 @@ describe("error answers", () => {
     const server = await scripted((_req, res) => {
       res.writeHead(status, { "content-type": "application/json" }).end('{"error":"upstream"}');
     });
-    const client = createInferenceClient(server.url, fast);
+    const client = createOipClient(server.url, fast);
     const err = await client.infer("m", [input]).catch((e: unknown) => e);
     await client.close();
     await server.close();
@@ -138,7 +138,7 @@ describe("error answers", () => {
         .writeHead(400, { "content-type": "application/json" })
         .end('{"error":"unexpected shape for input \'x\', expected [1,4], got [1]"}');
     });
-    const client = createInferenceClient(server.url, fast);
+    const client = createOipClient(server.url, fast);
     const err = (await client
       .infer("m", [input], { id: "my-id" })
       .catch((e: unknown) => e)) as InferenceError;
@@ -156,7 +156,7 @@ describe("error answers", () => {
     const server = await scripted((_req, res) => {
       res.socket?.destroy();
     });
-    const client = createInferenceClient(server.url, fast);
+    const client = createOipClient(server.url, fast);
     const err = await client.infer("m", [input]).catch((e: unknown) => e);
     const health = await client.isServerLive().catch((e: unknown) => e);
     await client.close();
@@ -180,7 +180,7 @@ describe("credentials and headers", () => {
       res.writeHead(200).end();
     });
     const log: LogEntry[] = [];
-    const client = createInferenceClient(server.url, {
+    const client = createOipClient(server.url, {
       auth,
       headers: { "x-team": "a" },
       logger: (e) => log.push(e),
@@ -250,7 +250,7 @@ describe.skipIf(!hasOpenssl)("TLS with a self-signed certificate", () => {
     "should refuse an unknown certificate without retrying (%s)",
     async (protocol) => {
       const log: LogEntry[] = [];
-      const client = createInferenceClient(server.url, { protocol, logger: (e) => log.push(e), ...fast });
+      const client = createOipClient(server.url, { protocol, logger: (e) => log.push(e), ...fast });
       const err = await client.isServerLive().catch((e: unknown) => e);
       await client.close();
       expect(err).toMatchObject({ code: "unavailable" });
@@ -268,14 +268,14 @@ describe.skipIf(!hasOpenssl)("TLS with a self-signed certificate", () => {
     ["connect", false],
     ["grpc-web", true],
   ] as const)("should trust the CA it is given (%s, http2 %s)", async (protocol, http2) => {
-    const client = createInferenceClient(server.url, { protocol, http2, tls: { ca: cert } });
+    const client = createOipClient(server.url, { protocol, http2, tls: { ca: cert } });
     const result = await client.infer("identity_fp32", [inferInput("INPUT0", [1, 2], "FP32", [1, 2])]);
     await client.close();
     expect(Array.from(result.asTypedArray("OUTPUT0", "FP32"))).toEqual([1, 2]);
   });
 
   it("should accept any certificate with verify off", async () => {
-    const client = createInferenceClient(server.url, { tls: { verify: false } });
+    const client = createOipClient(server.url, { tls: { verify: false } });
     expect(await client.isServerReady()).toBe(true);
     await client.close();
   });

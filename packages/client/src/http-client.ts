@@ -1,4 +1,7 @@
-/** The one HTTP operation the REST clients need, so Node (undici) and browsers (fetch) can supply it. */
+/**
+ * The one HTTP operation the REST clients need, so Node (undici) and browsers (fetch) can supply
+ * it. Internal: the platform picks it (package.json `imports`, `#platform`).
+ */
 export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
   /** Closes pooled connections; requests after it fail. */
@@ -49,8 +52,14 @@ const connectCodes = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
-/** Classifies a platform error by its `code` (and its cause's, as fetch wraps errors). */
+/**
+ * Classifies a platform error by its `code` (and its cause's, as fetch wraps errors); a
+ * `TransportFailure` the platform already classified, possibly wrapped by Connect, stays as it is.
+ */
 export function classifyTransportError(err: unknown): TransportFailure {
+  if (err instanceof TransportFailure) {
+    return err;
+  }
   let e: unknown = err;
   for (let depth = 0; depth < 3 && e instanceof Error; depth++) {
     const code = (e as { code?: unknown }).code;

@@ -4,54 +4,105 @@ import {
   datatypeInfo,
   formatShape,
   invalidArgument,
-  numberToHalf,
   type Parameters,
   parseShape,
   type Tensor,
   type TensorData,
+  tensorDataFromValues,
 } from "@tensorwire/codec";
-import { decodeGrpcInferRequest } from "@tensorwire/codec/grpc";
+import { tensorFromRawContents } from "@tensorwire/codec/grpc";
 
 /**
  * Where an input's data comes from. "values": a typed array of the datatype's kind (BYTES: byte
  * strings), built from whatever the caller passed. "raw": little-endian bytes exactly as the wire
  * carries them (REST binary data, gRPC raw contents), e.g. read from a file or another server.
+ *
+ * @example
+ * const input = inferInput("x", [2], "FP32", [1, 2]);
+ * if (input.data.kind === "values") {
+ *   console.log(input.data.values); // Float32Array [1, 2]
+ * }
  */
 export type InputData =
   | { readonly kind: "values"; readonly values: TensorData }
   | { readonly kind: "raw"; readonly bytes: Uint8Array };
 
-/** An input tensor, checked (shape × datatype × data) when built and never changed after. */
+/**
+ * An input tensor, checked (shape × datatype × data) when built and never changed after: build it
+ * with `inferInput` or `inferInputRaw` (tritonclient's `InferInput`, as an immutable value).
+ *
+ * @example
+ * const input: InferInput = inferInput("INPUT0", [1, 3], "INT32", [1, 2, 3]);
+ */
 export interface InferInput {
+  /** The input's name, as the model declares it. */
   readonly name: string;
+  /** The input's datatype. */
   readonly datatype: Datatype;
+  /** The input's shape; every dimension concrete (no -1). */
   readonly shape: readonly number[];
+  /** The input's data. */
   readonly data: InputData;
   /**
    * REST: send as binary data (true) or JSON (false); gRPC: raw contents (true) or typed contents
    * (false). Undefined: the client's default.
    */
   readonly binary: boolean | undefined;
+  /** The input's parameters, sent with it. */
   readonly parameters: Parameters | undefined;
 }
 
-/** A nested array in the tensor's shape, or flat, of numbers, bigints, booleans, strings or bytes. */
+/**
+ * A nested array in the tensor's shape, or flat, of numbers, bigints, booleans, strings or bytes.
+ *
+ * @example
+ * const rows: NestedValues = [
+ *   [5.1, 3.5, 1.4, 0.2],
+ *   [6.7, 3.0, 5.2, 2.3],
+ * ];
+ */
 export type NestedValues = readonly (NestedValues | number | bigint | boolean | string | Uint8Array)[];
 
-/** Values for `inferInput`: a typed array, or (nested) plain arrays converted to the datatype. */
+/**
+ * Values for `inferInput`: the datatype's own typed array (taken without a copy), another typed
+ * array, or (nested) plain arrays, converted to the datatype.
+ *
+ * @example
+ * const values: InputValues = new Float32Array([1, 2, 3]);
+ */
 export type InputValues = TensorData | ArrayLike<number> | ArrayLike<bigint> | NestedValues;
 
+/**
+ * Options of `inferInput` and `inferInputRaw`.
+ *
+ * @example
+ * const input = inferInput("image", [1, 3, 224, 224], "FP32", pixels, { binary: true });
+ */
 export interface InferInputOptions {
+  /**
+   * REST: send as binary data (true) or JSON (false); gRPC: raw contents (true) or typed contents
+   * (false). Default: the client's choice (`binaryData`, `rawContents`).
+   */
   readonly binary?: boolean;
+  /** The input's parameters. Default none. */
   readonly parameters?: Parameters;
 }
 
 /**
- * Builds an input from values: `inferInput("x", [2, 2], "FP32", [[1, 2], [3, 4]])` or
- * `inferInput("x", [2, 2], "FP32", new Float32Array(4))`. The datatype's own typed array is used
- * without a copy; anything else is converted with every value checked, and the element count must
- * match the shape, so a bad input fails here instead of at the server. FP16 numbers are rounded to
- * binary16; a Uint16Array given for FP16 is taken as bit patterns, the codec's FP16 form.
+ * Builds an input from values, checked before anything is sent: the datatype's own typed array is
+ * used without a copy (a Uint16Array for FP16 holds bit patterns, a Uint8Array for BOOL 0s and 1s,
+ * an array of Uint8Array for BYTES byte strings); anything else, flat or nested in the shape, is
+ * converted by the codec's rules for OIP JSON values, each value checked against the datatype
+ * (BOOL takes only booleans, integers must fit, INT64/UINT64 take bigints exactly, FP16 numbers
+ * round to binary16, BYTES strings become UTF-8). The element count must match the shape.
+ *
+ * @example
+ * import { inferInput } from "@tensorwire/client";
+ *
+ * const nested = inferInput("x", [2, 2], "FP32", [[1, 2], [3, 4]]);
+ * const typed = inferInput("x", [2, 2], "FP32", new Float32Array(4));
+ * const text = inferInput("prompt", [1], "BYTES", ["hello"]);
+ * const ids = inferInput("ids", [2], "INT64", [1n, 2n ** 60n]);
  */
 export function inferInput(
   name: string,
@@ -62,15 +113,21 @@ export function inferInput(
 ): InferInput {
   const info = datatypeInfo(datatype, name);
   const checkedShape = concreteShape(name, shape);
-  const data =
-    info.TypedArray !== undefined && values instanceof info.TypedArray && datatype !== "BOOL"
-      ? (values as TensorData)
-      : convert(name, info.datatype, flatten(name, values, checkedShape));
-  const tensor = createTensor({ name, datatype: info.datatype, shape: checkedShape, data });
+  const tensor = tensorFromValues(name, info.datatype, checkedShape, values);
   return freeze(name, info.datatype, tensor.shape, { kind: "values", values: tensor.data }, options);
 }
 
-/** Builds an input from raw little-endian bytes, checked against shape and datatype. */
+/**
+ * Builds an input from raw little-endian bytes (the form of REST binary data and gRPC raw
+ * contents; BYTES as 4-byte-length-prefixed elements), checked against shape and datatype and sent
+ * as they are.
+ *
+ * @example
+ * import { inferInputRaw } from "@tensorwire/client";
+ *
+ * const bytes = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
+ * const input = inferInputRaw("INPUT0", [1, 4], "FP32", bytes);
+ */
 export function inferInputRaw(
   name: string,
   shape: readonly number[],
@@ -82,7 +139,7 @@ export function inferInputRaw(
   return freeze(name, tensor.datatype, tensor.shape, { kind: "raw", bytes }, options);
 }
 
-/** An input as the codec's tensor (views, not copies, where the data allows). */
+/** An input as the codec's tensor (views, not copies, where the data allows). Internal. */
 export function inputTensor(input: InferInput): Tensor {
   const header = {
     name: input.name,
@@ -125,6 +182,29 @@ function concreteShape(name: string, shape: readonly number[]): number[] {
 
 type Leaf = number | bigint | boolean | string | Uint8Array;
 
+/**
+ * The tensor of `values`. Conversion is the codec's (its OIP REST JSON reader), so a value means
+ * the same whether it reaches a server from this client or arrives at one as JSON. What JSON has no
+ * form for is taken here: the datatype's own in-memory arrays, and BYTES as byte strings.
+ */
+function tensorFromValues(name: string, datatype: Datatype, shape: number[], values: InputValues): Tensor {
+  const info = datatypeInfo(datatype, name);
+  if (datatype === "BOOL" && values instanceof Uint8Array) {
+    // The raw reader checks that every byte is 0 or 1.
+    return tensorFromRawContents({ name, datatype, shape }, values);
+  }
+  if (info.TypedArray !== undefined && values instanceof info.TypedArray) {
+    return createTensor({ name, datatype, shape, data: values as TensorData });
+  }
+  // The codec's one conversion, so a value is refused here exactly as a server refuses it in JSON.
+  const data = tensorDataFromValues(datatype, flatten(name, values, shape), {
+    tensor: name,
+    byteArrays: true,
+    nonFinite: "string",
+  });
+  return createTensor({ name, datatype, shape, data });
+}
+
 /** Flat values pass as they are; nested ones must follow the shape level by level. */
 function flatten(name: string, values: InputValues, shape: readonly number[]): ArrayLike<Leaf> {
   const first = (values as ArrayLike<unknown>)[0];
@@ -150,111 +230,4 @@ function flatten(name: string, values: InputValues, shape: readonly number[]): A
   };
   walk(values, 0, "data");
   return out;
-}
-
-const utf8 = new TextEncoder();
-
-function convert(name: string, datatype: Datatype, leaves: ArrayLike<Leaf>): TensorData {
-  const n = leaves.length;
-  const bad = (i: number, expected: string) =>
-    invalidArgument(`input '${name}': data[${i}]: expected ${expected}, got ${String(leaves[i])}`, {
-      tensor: name,
-      field: "data",
-    });
-  const info = datatypeInfo(datatype, name);
-  switch (info.jsonKind) {
-    case "bool": {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (v === true || v === 1) {
-          out[i] = 1;
-        } else if (v !== false && v !== 0) {
-          throw bad(i, "a boolean (or 0/1)");
-        }
-      }
-      return out;
-    }
-    case "int": {
-      const out = new (info.TypedArray as Int32ArrayConstructor)(n);
-      const [lo, hi] = (info.range as readonly [bigint, bigint]).map(Number) as [number, number];
-      for (let i = 0; i < n; i++) {
-        const leaf = leaves[i];
-        const v = typeof leaf === "bigint" ? Number(leaf) : leaf;
-        if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
-          throw bad(i, `an integer in ${datatype} range [${lo}, ${hi}]`);
-        }
-        out[i] = v;
-      }
-      return out;
-    }
-    case "bigint": {
-      const out = datatype === "INT64" ? new BigInt64Array(n) : new BigUint64Array(n);
-      const [lo, hi] = info.range as readonly [bigint, bigint];
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        const b = typeof v === "bigint" ? v : Number.isSafeInteger(v) ? BigInt(v as number) : undefined;
-        if (b === undefined || b < lo || b > hi) {
-          throw bad(i, `an integer in ${datatype} range (bigint beyond 2^53)`);
-        }
-        out[i] = b;
-      }
-      return out;
-    }
-    case "float":
-    case "half": {
-      const out =
-        datatype === "FP64"
-          ? new Float64Array(n)
-          : datatype === "FP32"
-            ? new Float32Array(n)
-            : new Uint16Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (typeof v !== "number") {
-          throw bad(i, "a number");
-        }
-        out[i] = datatype === "FP16" ? numberToHalf(v) : v;
-      }
-      return out;
-    }
-    case "bytes": {
-      const out: Uint8Array[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (typeof v === "string") {
-          out[i] = utf8.encode(v);
-        } else if (v instanceof Uint8Array) {
-          out[i] = v;
-        } else {
-          throw bad(i, "a string or Uint8Array");
-        }
-      }
-      return out;
-    }
-  }
-}
-
-/**
- * Raw bytes → tensor through the public gRPC decoder, which checks byte length and BOOL values
- * exactly as for a server's raw contents. (The codec's `tensorFromRawContents` does this directly
- * but is not exported.)
- */
-function tensorFromRawContents(
-  header: { name: string; datatype: string; shape: readonly number[]; parameters?: Parameters | undefined },
-  bytes: Uint8Array,
-): Tensor {
-  const request = decodeGrpcInferRequest({
-    modelName: "",
-    modelVersion: "",
-    id: "",
-    parameters: {},
-    outputs: [],
-    inputs: [
-      { name: header.name, datatype: header.datatype, shape: header.shape.map(BigInt), parameters: {} },
-    ],
-    rawInputContents: [bytes],
-  });
-  const tensor = request.inputs[0] as Tensor;
-  return header.parameters === undefined ? tensor : { ...tensor, parameters: header.parameters };
 }

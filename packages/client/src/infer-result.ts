@@ -7,17 +7,31 @@ const utf8 = new TextDecoder();
  * An inference answer: outputs as typed arrays with their shapes (tritonclient's `InferResult`,
  * with `asTypedArray` for `as_numpy`), plus what the transport carried beside the body: response
  * headers (gRPC: headers and trailers), among them Seldon's `x-request-id` and echoed `x-` headers.
+ *
+ * @example
+ * const result = await client.infer("iris", [inferInput("input", [1, 4], "FP32", [[5.1, 3.5, 1.4, 0.2]])]);
+ * const labels = result.asTypedArray("predict", "INT64"); // BigInt64Array, typed by the datatype
+ * const shape = result.output("predict")?.shape; // [1]
+ * console.log(labels, shape, result.requestId);
  */
 export class InferResult {
+  /**
+   * @param response - The decoded response.
+   * @param headers - Response headers (gRPC: headers and trailers). Default none.
+   */
   constructor(
+    /** The decoded response, as the codec's `InferResponse`. */
     readonly response: InferResponse,
+    /** The response headers (gRPC: headers and trailers together). */
     readonly headers: Headers = new Headers(),
   ) {}
 
+  /** The name of the model that answered. */
   get modelName(): string {
     return this.response.modelName;
   }
 
+  /** The version of the model that answered, if the server names it. */
   get modelVersion(): string | undefined {
     return this.response.modelVersion;
   }
@@ -32,10 +46,12 @@ export class InferResult {
     return this.headers.get("x-request-id") ?? this.response.id;
   }
 
+  /** The response's parameters. */
   get parameters(): Parameters | undefined {
     return this.response.parameters;
   }
 
+  /** Every output, in the server's order. */
   get outputs(): readonly Tensor[] {
     return this.response.outputs;
   }

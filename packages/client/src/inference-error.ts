@@ -3,7 +3,19 @@ import { type ErrorCode, errorStatus, TensorwireError } from "@tensorwire/codec"
 /**
  * The clients' error: a `TensorwireError` (so `code` is the one closed code set) that also says
  * what the server answered. A client-side timeout has code `deadline_exceeded` and no `status`;
- * a server's error keeps the server's status and the code that status maps to.
+ * a server's error keeps the server's status and the code that status maps to; no answer at all
+ * (connection refused, or in a browser a CORS refusal) is `unavailable` without a status.
+ *
+ * @example
+ * try {
+ *   await client.infer("iris", [input]);
+ * } catch (err) {
+ *   if (err instanceof InferenceError && err.code === "not_found") {
+ *     console.log(`no such model: ${err.serverMessage} (request ${err.requestId})`);
+ *   } else {
+ *     throw err;
+ *   }
+ * }
  */
 export class InferenceError extends TensorwireError {
   /** The HTTP status (REST) or gRPC status code (gRPC, Connect, gRPC-Web) the server answered. */
@@ -13,6 +25,11 @@ export class InferenceError extends TensorwireError {
   /** The `x-request-id` of the exchange, else the id the request was sent with. */
   readonly requestId: string | undefined;
 
+  /**
+   * @param code - What went wrong, from the codec's closed set.
+   * @param message - The whole story: the server's message, the status and the call.
+   * @param details - The server's answer, where there was one, and the underlying error.
+   */
   constructor(
     code: ErrorCode,
     message: string,

@@ -1,13 +1,13 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInferenceClient, type OipProtocol } from "./create-inference-client.js";
+import type { ClientProtocol } from "./client-options.js";
 import { inferInput } from "./infer-input.js";
-import type { OipClient } from "./oip-client.js";
+import { createOipClient, type OipClient } from "./oip-client.js";
 import { requestedOutput } from "./requested-output.js";
+import { hasPython3, type PeerServer, startPeerServer } from "./testing/peer-server.js";
+import { freePort } from "./testing/scripted-server.js";
 
 /**
  * Interoperability with MLServer 1.7.1 (a real OIP server from PyPI) serving a scikit-learn iris
@@ -17,71 +17,26 @@ import { requestedOutput } from "./requested-output.js";
 
 const setup = resolve(import.meta.dirname, "../test/mlserver/setup.sh");
 
-const python3 = (() => {
-  try {
-    execFileSync("python3", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const python3 = hasPython3();
 if (!python3) {
   console.warn("mlserver.test.ts: skipped: python3 is not installed, so MLServer cannot be set up");
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-let child: ChildProcess | undefined;
-let dir: string;
+let peer: PeerServer | undefined;
+let dir: string | undefined;
 let httpUrl: string;
 let grpcUrl: string;
 
-/** Starts setup.sh in its own process group, so afterAll can stop it and MLServer together. */
 async function startMlserver(): Promise<void> {
   dir = mkdtempSync(join(tmpdir(), "tensorwire-mlserver-"));
   const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
   httpUrl = `http://127.0.0.1:${http}`;
   grpcUrl = `http://127.0.0.1:${grpc}`;
-  const proc = spawn("bash", [setup, "serve", dir, String(http), String(grpc), String(metrics)], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child = proc;
-  let stderr = "";
-  proc.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  await new Promise<void>((resolveReady, reject) => {
-    proc.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("mlserver ready")) {
-        resolveReady();
-      }
-    });
-    proc.once("exit", (code) =>
-      reject(new Error(`setup.sh exited with ${code} before MLServer was ready:\n${stderr}`)),
-    );
-  });
+  peer = await startPeerServer(setup, [dir, String(http), String(grpc), String(metrics)], "mlserver ready");
 }
 
 async function stopMlserver(): Promise<void> {
-  const proc = child;
-  if (proc?.pid !== undefined && proc.exitCode === null) {
-    const exited = new Promise((r) => proc.once("exit", r));
-    process.kill(-proc.pid, "SIGTERM");
-    const timer = setTimeout(() => {
-      if (proc.pid !== undefined && proc.exitCode === null) {
-        process.kill(-proc.pid, "SIGKILL");
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await peer?.stop();
   if (dir !== undefined) {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -101,10 +56,10 @@ describe.skipIf(!python3)("against MLServer 1.7.1", () => {
     ["REST JSON", "rest", false],
     ["gRPC, raw contents", "grpc", true],
     ["gRPC, typed contents", "grpc", false],
-  ] as [string, OipProtocol, boolean][])("%s", (_, protocol, rawContents) => {
+  ] as [string, ClientProtocol, boolean][])("%s", (_, protocol, rawContents) => {
     let client: OipClient;
     beforeAll(() => {
-      client = createInferenceClient(protocol === "rest" ? httpUrl : grpcUrl, { protocol, rawContents });
+      client = createOipClient(protocol === "rest" ? httpUrl : grpcUrl, { protocol, rawContents });
     });
     afterAll(() => client.close());
 
@@ -151,7 +106,7 @@ describe.skipIf(!python3)("against MLServer 1.7.1", () => {
 
   describe("REST with binary data", () => {
     it("should decode outputs when binary outputs are asked for (MLServer answers JSON)", async () => {
-      const client = createInferenceClient(httpUrl);
+      const client = createOipClient(httpUrl);
       const result = await client.infer("iris", [inferInput("input-0", [2, 4], "FP64", flowers)], {
         outputs: [requestedOutput("predict", { binary: true })],
       });
@@ -162,7 +117,7 @@ describe.skipIf(!python3)("against MLServer 1.7.1", () => {
     it("should report MLServer's failure on binary inputs with its status and message", async () => {
       // MLServer 1.7.1 has no binary data extension: an input without `data` fails inside the
       // runtime, and it answers 500 with a Python traceback as plain text.
-      const client = createInferenceClient(httpUrl, { binaryData: true, retries: 0 });
+      const client = createOipClient(httpUrl, { binaryData: true, retries: 0 });
       const err = await client
         .infer("iris", [inferInput("input-0", [2, 4], "FP64", flowers)])
         .catch((e) => e);

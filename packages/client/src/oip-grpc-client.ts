@@ -2,33 +2,30 @@ import { createClient, type Transport } from "@connectrpc/connect";
 import type { InferRequest, RequestedOutput } from "@tensorwire/codec";
 import { decodeGrpcInferResponse, encodeGrpcInferRequest } from "@tensorwire/codec/grpc";
 import { GRPCInferenceService, type ModelStatistics as ModelStatisticsMessage } from "@tensorwire/proto/oip";
-import { createPlatformTransport } from "#platform";
 import { inputTensor } from "./infer-input.js";
 import { InferResult } from "./infer-result.js";
 import { InferenceError } from "./inference-error.js";
-import {
-  type InferOptions,
-  type ModelStatistics,
-  makeOipClientOptions,
-  type OipClient,
-  type OipClientOptions,
-  type StatisticDuration,
+import type {
+  ModelStatistics,
+  OipClient,
+  OipClientOptions,
+  OipInferCallOptions,
+  StatisticDuration,
 } from "./oip-client.js";
+import { modelMetadataFrom, serverMetadataFrom } from "./oip-metadata.js";
 import { createRpcCaller } from "./rpc-caller.js";
 
 const service = GRPCInferenceService.typeName;
 
 /**
- * The OIP client over any Connect transport: gRPC (HTTP/2), the Connect protocol or gRPC-Web, in
- * Node (connect-node) or a browser (connect-web). `createGrpcInferenceClient` builds the transport
- * from a URL; pass your own to control it fully.
+ * The OIP client over a Connect transport: gRPC (HTTP/2), the Connect protocol or gRPC-Web, in
+ * Node (connect-node) or a browser (connect-web). `createOipClient` picks it for those protocols.
  */
 export function createOipGrpcClient(
   transport: Transport,
-  partial: Partial<OipClientOptions> = {},
-  onClose: () => void = () => {},
+  options: OipClientOptions,
+  onClose: () => void,
 ): OipClient {
-  const options = makeOipClientOptions(partial);
   const client = createClient(GRPCInferenceService, transport);
 
   const rpc = createRpcCaller(options, service);
@@ -56,29 +53,23 @@ export function createOipGrpcClient(
       ),
 
     async serverMetadata(o = {}) {
-      const m = await rpc("ServerMetadata", o, {}, undefined, (c) => client.serverMetadata({}, c));
-      return { name: m.name, version: m.version, extensions: [...m.extensions] };
+      return serverMetadataFrom(
+        await rpc("ServerMetadata", o, {}, undefined, (c) => client.serverMetadata({}, c)),
+      );
     },
 
     async modelMetadata(model, o = {}) {
       const m = await rpc("ModelMetadata", o, seldon(model), undefined, (c) =>
         client.modelMetadata({ name: model, version: o.modelVersion ?? "" }, c),
       );
-      const tensor = (t: { name: string; datatype: string; shape: bigint[] }) => ({
-        name: t.name,
-        datatype: t.datatype,
-        shape: t.shape.map(Number),
+      return modelMetadataFrom({
+        ...m,
+        inputs: m.inputs.map(tensorMetadata),
+        outputs: m.outputs.map(tensorMetadata),
       });
-      return {
-        name: m.name,
-        versions: [...m.versions],
-        platform: m.platform,
-        inputs: m.inputs.map(tensor),
-        outputs: m.outputs.map(tensor),
-      };
     },
 
-    async infer(model, inputs, o: InferOptions = {}) {
+    async infer(model, inputs, o: OipInferCallOptions = {}) {
       const raw =
         inputs.some((i) => i.binary === true || i.datatype === "FP16") ||
         (options.rawContents && !inputs.every((i) => i.binary === false));
@@ -205,18 +196,6 @@ function statisticsFromMessage(m: ModelStatisticsMessage): ModelStatistics {
   };
 }
 
-export type GrpcProtocol = "grpc" | "connect" | "grpc-web";
-
-/**
- * The OIP client on a Connect transport built for `baseUrl` by the platform: connect-node in Node
- * (TLS options honoured; gRPC always HTTP/2, h2c on http), connect-web in browsers.
- */
-export function createGrpcInferenceClient(
-  baseUrl: string,
-  protocol: GrpcProtocol = "grpc",
-  partial: Partial<OipClientOptions> = {},
-): OipClient {
-  const options = makeOipClientOptions(partial);
-  const { transport, close } = createPlatformTransport(protocol, baseUrl, options);
-  return createOipGrpcClient(transport, options, close);
+function tensorMetadata(t: { name: string; datatype: string; shape: bigint[] }) {
+  return { name: t.name, datatype: t.datatype, shape: t.shape.map(Number) };
 }

@@ -5,27 +5,27 @@ import type { HttpClient } from "./http-client.js";
 import { inputTensor } from "./infer-input.js";
 import { InferResult } from "./infer-result.js";
 import { InferenceError } from "./inference-error.js";
-import {
-  type InferOptions,
-  type ModelMetadata,
-  type ModelStatistics,
-  makeOipClientOptions,
-  type OipClient,
-  type OipClientOptions,
-  type RepositoryIndexEntry,
-  type StatisticDuration,
-  type TensorMetadata,
-  type VersionOptions,
+import type {
+  ModelStatistics,
+  OipClient,
+  OipClientOptions,
+  OipInferCallOptions,
+  OipModelCallOptions,
+  RepositoryIndexEntry,
+  StatisticDuration,
 } from "./oip-client.js";
+import { jsonObject, malformed, modelMetadataFrom, serverMetadataFrom } from "./oip-metadata.js";
 import { createRestCaller, jsonBody } from "./rest-caller.js";
 
-/** The OIP client over REST (HTTP/1.1 keep-alive by default, HTTP/2 with `http2`). */
+/**
+ * The OIP client over REST (HTTP/1.1 keep-alive by default, HTTP/2 with `http2`);
+ * `createOipClient` picks it for protocol "rest". `http` replaces the platform's HTTP client.
+ */
 export function createOipRestClient(
   baseUrl: string,
-  partial: Partial<OipClientOptions> = {},
+  options: OipClientOptions,
   http?: HttpClient,
 ): OipClient {
-  const options = makeOipClientOptions(partial);
   const rest = createRestCaller(baseUrl, options, http);
   const seldon = (model: string): Record<string, string> =>
     options.seldonRouting ? { "seldon-model": model } : {};
@@ -46,21 +46,15 @@ export function createOipRestClient(
       health(`${modelPath(model, callOptions.modelVersion)}/ready`, seldon(model), callOptions),
 
     async serverMetadata(callOptions) {
-      const json = object(await rest.json({ method: "GET", path: "/v2" }, callOptions), "server metadata");
-      return {
-        name: String(json.name ?? ""),
-        version: String(json.version ?? ""),
-        extensions: Array.isArray(json.extensions) ? json.extensions.map(String) : [],
-      };
+      return serverMetadataFrom(await rest.json({ method: "GET", path: "/v2" }, callOptions));
     },
 
     async modelMetadata(model, callOptions = {}) {
       const path = modelPath(model, callOptions.modelVersion);
-      const json = await rest.json({ method: "GET", path, headers: seldon(model) }, callOptions);
-      return modelMetadataFromJson(json);
+      return modelMetadataFrom(await rest.json({ method: "GET", path, headers: seldon(model) }, callOptions));
     },
 
-    async infer(model, inputs, callOptions: InferOptions = {}) {
+    async infer(model, inputs, callOptions: OipInferCallOptions = {}) {
       const request: InferRequest = {
         ...(callOptions.id === undefined ? {} : { id: callOptions.id }),
         ...requestParameters(callOptions, options.binaryData),
@@ -118,7 +112,7 @@ export function createOipRestClient(
         throw malformed("repository index", json);
       }
       return json.map((e): RepositoryIndexEntry => {
-        const entry = object(e, "repository index entry");
+        const entry = jsonObject(e, "repository index entry");
         return {
           name: String(entry.name),
           version: typeof entry.version === "string" ? entry.version : undefined,
@@ -142,10 +136,10 @@ export function createOipRestClient(
       );
     },
 
-    async modelStatistics(model, callOptions: VersionOptions = {}) {
+    async modelStatistics(model, callOptions: OipModelCallOptions = {}) {
       const path =
         model === undefined ? "/v2/models/stats" : `${modelPath(model, callOptions.modelVersion)}/stats`;
-      const json = object(await rest.json({ method: "GET", path }, callOptions), "statistics");
+      const json = jsonObject(await rest.json({ method: "GET", path }, callOptions), "statistics");
       if (!Array.isArray(json.model_stats)) {
         throw malformed("statistics", json);
       }
@@ -156,7 +150,7 @@ export function createOipRestClient(
   };
 }
 
-export function modelPath(model: string, version: string | undefined): string {
+function modelPath(model: string, version: string | undefined): string {
   if (model === "") {
     throw invalidArgument("a model name is required", { field: "model_name" });
   }
@@ -165,7 +159,7 @@ export function modelPath(model: string, version: string | undefined): string {
 }
 
 /** With `binaryData`, outputs come back binary unless a requested output says otherwise. */
-function requestParameters(options: InferOptions, binaryData: boolean) {
+function requestParameters(options: OipInferCallOptions, binaryData: boolean) {
   const parameters =
     binaryData && options.outputs === undefined
       ? { ...options.parameters, binary_data_output: true }
@@ -186,49 +180,15 @@ function requestedOutputs(outputs: readonly RequestedOutput[] | undefined, binar
   };
 }
 
-type JsonObject = { readonly [key: string]: unknown };
-
-function object(json: unknown, what: string): JsonObject {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw malformed(what, json);
-  }
-  return json as JsonObject;
-}
-
-function malformed(what: string, json: unknown): InferenceError {
-  return new InferenceError(
-    "internal",
-    `malformed ${what} from the server: ${JSON.stringify(json)?.slice(0, 200)}`,
-  );
-}
-
-function tensorMetadataFromJson(json: unknown): TensorMetadata {
-  const t = object(json, "tensor metadata");
-  return {
-    name: String(t.name),
-    datatype: String(t.datatype),
-    shape: Array.isArray(t.shape) ? t.shape.map(Number) : [],
-  };
-}
-
-/** MLServer omits `inputs`/`outputs` when the model declares none; they read as empty. */
-export function modelMetadataFromJson(json: unknown): ModelMetadata {
-  const m = object(json, "model metadata");
-  return {
-    name: String(m.name),
-    versions: Array.isArray(m.versions) ? m.versions.map(String) : [],
-    platform: String(m.platform ?? ""),
-    inputs: Array.isArray(m.inputs) ? m.inputs.map(tensorMetadataFromJson) : [],
-    outputs: Array.isArray(m.outputs) ? m.outputs.map(tensorMetadataFromJson) : [],
-  };
-}
-
 function statisticsFromJson(json: unknown): ModelStatistics {
-  const s = object(json, "model statistics");
+  const s = jsonObject(json, "model statistics");
   const stats: Record<string, StatisticDuration> = {};
-  for (const [key, value] of Object.entries(object(s.inference_stats ?? {}, "inference_stats"))) {
-    const d = object(value, key);
-    stats[key] = { count: Number(d.count ?? 0), ns: Number(d.ns ?? 0) };
+  for (const [key, value] of Object.entries(jsonObject(s.inference_stats ?? {}, "inference_stats"))) {
+    // A null duration is one the server left out.
+    if (value !== null) {
+      const d = jsonObject(value, key);
+      stats[key] = { count: Number(d.count ?? 0), ns: Number(d.ns ?? 0) };
+    }
   }
   return {
     name: String(s.name),

@@ -1,6 +1,7 @@
-import { type CallOptions, Code, ConnectError } from "@connectrpc/connect";
+import { type CallOptions, Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { createPlatformTransport } from "#platform";
 import { type AttemptOutcome, startCall, withRetries } from "./call-budget.js";
-import { type ClientOptions, requestHeaders } from "./client-options.js";
+import { type ClientOptions, type ClientProtocol, requestHeaders } from "./client-options.js";
 import { classifyTransportError } from "./http-client.js";
 import { codeFromGrpcStatus, InferenceError } from "./inference-error.js";
 
@@ -92,4 +93,19 @@ export function createRpcCaller(options: ClientOptions, service: string): Rpc {
       budget.dispose();
     }
   };
+}
+
+/**
+ * The Connect transport of a gRPC-family client: the caller's own, which the caller also closes,
+ * or one the platform builds for `baseUrl` (connect-node in Node, connect-web in browsers).
+ */
+export function connectTransport(
+  baseUrl: string,
+  protocol: Exclude<ClientProtocol, "rest">,
+  options: ClientOptions & { readonly transport: Transport | undefined },
+): { transport: Transport; close(): void } {
+  if (options.transport !== undefined) {
+    return { transport: options.transport, close: () => {} };
+  }
+  return createPlatformTransport(protocol, baseUrl, options);
 }

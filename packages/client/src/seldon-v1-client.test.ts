@@ -1,8 +1,9 @@
+import { createConnectTransport } from "@connectrpc/connect-node";
 import type { SeldonPayload } from "@tensorwire/codec/seldon-v1";
 import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferInput } from "./infer-input.js";
-import { createSeldonV1Client, createSeldonV1GrpcClientFor } from "./seldon-v1-client.js";
+import { createSeldonV1Client } from "./seldon-v1-client.js";
 
 // The server picks iris when no model is named (several are served): the answer is its last
 // output, predict_proba, in the request's encoding, with columns t:0..t:2.
@@ -120,51 +121,68 @@ describe("Seldon v1 REST client, internal (microservice) endpoint", () => {
   });
 });
 
-describe("Seldon v1 gRPC client (seldon.protos.Seldon/Predict)", () => {
-  it("should predict iris with an ndarray, meta.puid coming back", async () => {
-    const client = createSeldonV1GrpcClientFor(server.url);
-    const answer = await client.predict(inferInput("input", [2, 4], "FP64", [versicolor, setosa]), {
-      meta: { puid: "g-1", tags: { run: "grpc" } },
+describe.each(["grpc", "connect", "grpc-web"] as const)(
+  "Seldon v1 client over %s (seldon.protos.Seldon/Predict)",
+  (protocol) => {
+    it("should predict iris with an ndarray, meta.puid coming back", async () => {
+      const client = createSeldonV1Client(server.url, { protocol });
+      const answer = await client.predict(inferInput("input", [2, 4], "FP64", [versicolor, setosa]), {
+        meta: { puid: "g-1", tags: { run: "grpc" } },
+      });
+      await client.close();
+      expect(answer.payload).toMatchObject({
+        kind: "data",
+        encoding: "ndarray",
+        names: ["t:0", "t:1", "t:2"],
+      });
+      expect(classes(answer.payload)).toEqual([1, 0]);
+      expect(answer.puid).toBe("g-1");
+      expect(answer.meta).toMatchObject({ tags: { run: "grpc" } });
     });
-    await client.close();
-    expect(answer.payload).toMatchObject({ kind: "data", encoding: "ndarray", names: ["t:0", "t:1", "t:2"] });
-    expect(classes(answer.payload)).toEqual([1, 0]);
-    expect(answer.puid).toBe("g-1");
-    expect(answer.meta).toMatchObject({ tags: { run: "grpc" } });
-  });
 
-  it("should predict with tensor and tftensor payloads", async () => {
-    const client = createSeldonV1GrpcClientFor(server.url, { headers: { "x-request-id": "g-rid" } });
-    const tensor = await client.predict(inferInput("input", [1, 4], "FP64", [setosa]), {
-      encoding: "tensor",
+    it("should predict with tensor and tftensor payloads", async () => {
+      const client = createSeldonV1Client(server.url, { protocol, headers: { "x-request-id": "g-rid" } });
+      const tensor = await client.predict(inferInput("input", [1, 4], "FP64", [setosa]), {
+        encoding: "tensor",
+      });
+      const tftensor = await client.predict(inferInput("input", [1, 4], "FP32", [versicolor]), {
+        encoding: "tftensor",
+      });
+      await client.close();
+      expect(tensor.payload).toMatchObject({ kind: "data", encoding: "tensor" });
+      expect(classes(tensor.payload)).toEqual([0]);
+      expect(tftensor.payload).toMatchObject({ kind: "data", encoding: "tftensor" });
+      expect(tftensor.payload.kind === "data" && tftensor.payload.tensor.datatype).toBe("FP32");
+      expect(classes(tftensor.payload)).toEqual([1]);
+      expect(tensor.puid).toBe("g-rid");
     });
-    const tftensor = await client.predict(inferInput("input", [1, 4], "FP32", [versicolor]), {
-      encoding: "tftensor",
-    });
-    await client.close();
-    expect(tensor.payload).toMatchObject({ kind: "data", encoding: "tensor" });
-    expect(classes(tensor.payload)).toEqual([0]);
-    expect(tftensor.payload).toMatchObject({ kind: "data", encoding: "tftensor" });
-    expect(tftensor.payload.kind === "data" && tftensor.payload.tensor.datatype).toBe("FP32");
-    expect(classes(tftensor.payload)).toEqual([1]);
-    expect(tensor.puid).toBe("g-rid");
-  });
 
-  it("should reach the model named by seldon-model metadata (echo passes strData through)", async () => {
-    const client = createSeldonV1GrpcClientFor(server.url, { headers: { "seldon-model": "echo" } });
-    const answer = await client.predict({ kind: "strData", value: "hello" }, { meta: { puid: "g-2" } });
-    await client.close();
-    expect(answer.payload).toEqual({ kind: "strData", value: "hello" });
-    expect(answer.puid).toBe("g-2");
-    expect(answer.meta).toMatchObject({ requestPath: { echo: expect.any(String) } });
-  });
-
-  it("should report a bad input as INVALID_ARGUMENT", async () => {
-    const client = createSeldonV1GrpcClientFor(server.url);
-    await expect(client.predict(inferInput("input", [1, 3], "FP64", [[1, 2, 3]]))).rejects.toMatchObject({
-      code: "invalid_argument",
-      status: 3,
+    it("should reach the model named by seldon-model metadata (echo passes strData through)", async () => {
+      const client = createSeldonV1Client(server.url, { protocol, headers: { "seldon-model": "echo" } });
+      const answer = await client.predict({ kind: "strData", value: "hello" }, { meta: { puid: "g-2" } });
+      await client.close();
+      expect(answer.payload).toEqual({ kind: "strData", value: "hello" });
+      expect(answer.puid).toBe("g-2");
+      expect(answer.meta).toMatchObject({ requestPath: { echo: expect.any(String) } });
     });
+
+    it("should report a bad input as INVALID_ARGUMENT", async () => {
+      const client = createSeldonV1Client(server.url, { protocol });
+      await expect(client.predict(inferInput("input", [1, 3], "FP64", [[1, 2, 3]]))).rejects.toMatchObject({
+        code: "invalid_argument",
+        status: 3,
+      });
+      await client.close();
+    });
+  },
+);
+
+describe("Seldon v1 client on the caller's own Connect transport", () => {
+  it("should predict through it, its protocol being the transport's", async () => {
+    const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" });
+    const client = createSeldonV1Client(server.url, { transport });
+    const answer = await client.predict(inferInput("input", [1, 4], "FP64", [setosa]));
     await client.close();
+    expect(classes(answer.payload)).toEqual([0]);
   });
 });

@@ -4,11 +4,16 @@ import { arrowIpcFormat, decodeArrowIpc, encodeArrowIpc } from "@tensorwire/code
 import { decodePandasRecords, encodePandasRecords } from "@tensorwire/codec/tabular";
 import { createPlatformHttpClient, readFileBytes } from "#platform";
 import { type ClientOptions, makeClientOptions } from "./client-options.js";
-import type { HttpClient } from "./http-client.js";
 import { type InferInput, inputTensor } from "./infer-input.js";
 import { InferenceError } from "./inference-error.js";
 import { createRestCaller, jsonBody, parseJsonBody } from "./rest-caller.js";
 
+/**
+ * The wire format of a table given as tensors: Arrow IPC (typed) or pandas records (JSON).
+ *
+ * @example
+ * const client = createTabularClient(pipelineUrl, { format: "pandas-records" });
+ */
 export type TabularFormat = "pandas-records" | "arrow";
 
 const contentTypes: Readonly<Record<TabularFormat, string>> = {
@@ -16,13 +21,19 @@ const contentTypes: Readonly<Record<TabularFormat, string>> = {
   arrow: "application/vnd.apache.arrow.file",
 };
 
-/** Wallaroo-style tabular inference against a pipeline's URL. */
+/**
+ * Options of `createTabularClient`, on top of the shared `ClientOptions`; `timeoutMs` defaults to
+ * 15 s here (Wallaroo's default) instead of 60 s.
+ *
+ * @example
+ * const client = createTabularClient(pipelineUrl, { format: "arrow", timeoutMs: 30_000 });
+ */
 export interface TabularClientOptions extends ClientOptions {
   /** Wire format of columns given as tensors. Default "arrow", Wallaroo's preferred (typed) format. */
   readonly format: TabularFormat;
 }
 
-/** Defaults as `makeClientOptions`, except a 15 s timeout per call (Wallaroo's default). */
+/** The options with their defaults, merged in this one place. */
 export function makeTabularClientOptions(options: Partial<TabularClientOptions> = {}): TabularClientOptions {
   return { ...makeClientOptions({ timeoutMs: 15_000, ...options }), format: options.format ?? "arrow" };
 }
@@ -30,27 +41,46 @@ export function makeTabularClientOptions(options: Partial<TabularClientOptions> 
 /**
  * A table: columns as tensors (dim 0 = rows) or `InferInput`s, pandas records, or an Arrow IPC
  * file's bytes. The answer comes back in the format the table went in.
+ *
+ * @example
+ * const columns: TabularInput = [inferInput("input", [1, 4], "FP32", [[5.1, 3.5, 1.4, 0.2]])];
+ * const records: TabularInput = { records: [{ input: [5.1, 3.5, 1.4, 0.2] }] };
  */
 export type TabularInput =
   | readonly (Tensor | InferInput)[]
   | { readonly records: readonly JsonValue[] }
   | { readonly arrow: Uint8Array };
 
-export interface TabularInferOptions extends CallOptions {
+/**
+ * Options of one tabular inference: which column groups of the answer to keep (Wallaroo's
+ * `dataset` arguments, applied here).
+ *
+ * @example
+ * const result = await client.infer(table, { dataset: ["out"], datasetExclude: ["out.debug"] });
+ */
+export interface TabularInferCallOptions extends CallOptions {
   /**
    * Column groups to keep: "time", "in", "out", "anomaly", "metadata", "check_failures" or a full
-   * column name. Default ["*"] = time, in, out, anomaly (Wallaroo's). Applied to the answer here.
+   * column name. Default ["*"] = time, in, out, anomaly (Wallaroo's).
    */
   readonly dataset?: readonly string[];
-  /** Column groups to drop after `dataset`. */
+  /** Column groups to drop after `dataset`. Default none. */
   readonly datasetExclude?: readonly string[];
   /** Joins nested JSON keys into column names ("out" + "dense_1"). Default ".". */
   readonly datasetSeparator?: string;
 }
 
+/**
+ * A tabular answer.
+ *
+ * @example
+ * const result = await client.infer(table);
+ * console.log(result.columns, result.rowCount, result.column("out.predict").data);
+ */
 export interface TabularResult {
   /** Column names, in the server's order, after the dataset filters. */
   readonly columns: readonly string[];
+  /** How many rows the answer has. */
   readonly rowCount: number;
   /** A column as a tensor (dim 0 = rows); throws when the column has no tensor form. */
   column(name: string): Tensor;
@@ -58,36 +88,74 @@ export interface TabularResult {
   readonly records: readonly { readonly [column: string]: JsonValue }[] | undefined;
 }
 
-export interface ParallelInferOptions extends TabularInferOptions {
+/**
+ * Options of `parallelInfer`.
+ *
+ * @example
+ * const outcomes = await client.parallelInfer(tables, { numParallel: 8, retries: 1 });
+ */
+export interface TabularParallelInferCallOptions extends TabularInferCallOptions {
   /** Requests in flight at once. Default 4. */
   readonly numParallel?: number;
-  /** Retries per item, overriding the client's. */
+  /** Retries per item, overriding the client's. Default: the client's `retries`. */
   readonly retries?: number;
 }
 
-/** One item of `parallelInfer`, at its input's index: its result or the error it caused. */
-export type ParallelOutcome =
+/**
+ * One item of `parallelInfer`, at its input's index: its result or the error it caused.
+ *
+ * @example
+ * for (const outcome of await client.parallelInfer(tables)) {
+ *   console.log(outcome.index, outcome.ok ? outcome.result.rowCount : outcome.error.message);
+ * }
+ */
+export type TabularParallelOutcome =
   | { readonly index: number; readonly ok: true; readonly result: TabularResult }
   | { readonly index: number; readonly ok: false; readonly error: InferenceError };
 
+/**
+ * A Wallaroo-style tabular inference client (see `createTabularClient`).
+ *
+ * @example
+ * const client = createTabularClient("http://localhost:8080/pipelines/iris");
+ * const result = await client.infer({ records: [{ input: [5.1, 3.5, 1.4, 0.2] }] });
+ * await client.close();
+ */
 export interface TabularClient {
-  infer(table: TabularInput, options?: TabularInferOptions): Promise<TabularResult>;
-  /** Sends an Arrow IPC file or a pandas-records JSON file (told apart by Arrow's magic bytes). */
-  inferFromFile(path: string, options?: TabularInferOptions): Promise<TabularResult>;
+  /** Sends one table; the answer comes back in the format the table went in. */
+  infer(table: TabularInput, options?: TabularInferCallOptions): Promise<TabularResult>;
+  /** Sends an Arrow IPC file or a pandas-records JSON file (told apart by Arrow's magic bytes; Node only). */
+  inferFromFile(path: string, options?: TabularInferCallOptions): Promise<TabularResult>;
   /** Sends every table, `numParallel` at a time; outcomes keep the input order. */
-  parallelInfer(tables: readonly TabularInput[], options?: ParallelInferOptions): Promise<ParallelOutcome[]>;
+  parallelInfer(
+    tables: readonly TabularInput[],
+    options?: TabularParallelInferCallOptions,
+  ): Promise<TabularParallelOutcome[]>;
+  /** Closes the client's connections. */
   close(): Promise<void>;
 }
 
 const utf8Decoder = new TextDecoder();
 
+/**
+ * The Wallaroo-style tabular inference client for the pipeline at `pipelineUrl`: tables as Arrow
+ * IPC (default) or pandas records, from tensors, records, Arrow bytes or a file, one at a time or
+ * several in parallel.
+ *
+ * @example
+ * import { createTabularClient, inferInput } from "@tensorwire/client";
+ *
+ * const tabular = createTabularClient("http://localhost:8080/pipelines/iris", { format: "pandas-records" });
+ * const result = await tabular.infer([inferInput("input", [1, 4], "FP32", [[5.1, 3.5, 1.4, 0.2]])]);
+ * console.log(result.records?.[0]?.["out.predict"]);
+ * await tabular.close();
+ */
 export function createTabularClient(
   pipelineUrl: string,
   partial: Partial<TabularClientOptions> = {},
-  http?: HttpClient,
 ): TabularClient {
   const options = makeTabularClientOptions(partial);
-  const shared = http ?? createPlatformHttpClient(options);
+  const shared = createPlatformHttpClient(options);
   const callers = new Map<number, ReturnType<typeof createRestCaller>>();
   const base = createRestCaller(pipelineUrl, options, shared);
   // parallelInfer may override retries: one caller per retry count, all on the same connections.
@@ -105,7 +173,7 @@ export function createTabularClient(
 
   async function infer(
     table: TabularInput,
-    o: TabularInferOptions = {},
+    o: TabularInferCallOptions = {},
     retries?: number,
   ): Promise<TabularResult> {
     const { format, body } = encodeTable(table, options.format);
@@ -153,7 +221,7 @@ export function createTabularClient(
 
     async parallelInfer(tables, o = {}) {
       const { numParallel = 4, retries, ...callOptions } = o;
-      const outcomes: ParallelOutcome[] = new Array(tables.length);
+      const outcomes: TabularParallelOutcome[] = new Array(tables.length);
       let next = 0;
       const worker = async () => {
         for (let i = next++; i < tables.length; i = next++) {
@@ -202,7 +270,7 @@ type ColumnFilter = (column: string) => boolean;
 
 const everything = ["time", "in", "out", "anomaly"];
 
-function columnFilter(o: TabularInferOptions): ColumnFilter {
+function columnFilter(o: TabularInferCallOptions): ColumnFilter {
   const sep = o.datasetSeparator ?? ".";
   const dataset = (o.dataset ?? ["*"]).flatMap((d) => (d === "*" ? everything : [d]));
   const matches = (groups: readonly string[], column: string) =>

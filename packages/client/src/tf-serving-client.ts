@@ -1,3 +1,4 @@
+import { base64Encode } from "@bufbuild/protobuf/wire";
 import type { CallOptions } from "@connectrpc/connect";
 import type { JsonValue, TensorMetadata } from "@tensorwire/codec";
 import {
@@ -9,27 +10,55 @@ import {
   type TfServingMessage,
 } from "@tensorwire/codec/tf-serving";
 import { type ClientOptions, makeClientOptions } from "./client-options.js";
-import type { HttpClient, HttpResponse } from "./http-client.js";
+import type { HttpResponse } from "./http-client.js";
 import { type InferInput, inputTensor } from "./infer-input.js";
 import { InferenceError } from "./inference-error.js";
 import { createRestCaller } from "./rest-caller.js";
 
-/** Which servable: the latest version (default), a version number or a label. */
-export interface ServableOptions extends CallOptions {
+/**
+ * Options of `createTfServingClient`: the shared `ClientOptions`; TF-Serving has nothing of its own
+ * to set.
+ *
+ * @example
+ * const tf = createTfServingClient("http://localhost:8501", { timeoutMs: 5_000 });
+ */
+export type TfServingClientOptions = ClientOptions;
+
+/**
+ * Options of a TF-Serving call: which servable answers it.
+ *
+ * @example
+ * const status = await tf.modelStatus("half_plus_two", { label: "stable" });
+ */
+export interface TfServingCallOptions extends CallOptions {
+  /** A version number (`/versions/{n}`). Default: the latest version. */
   readonly version?: number | string;
+  /** A version label (`/labels/{label}`); not with `version`. Default none. */
   readonly label?: string;
+  /** The signature to call (`signature_name`). Default: the model's default signature. */
   readonly signatureName?: string;
 }
 
-export interface TfPredictOptions extends ServableOptions {
+/**
+ * Options of a TF-Serving prediction.
+ *
+ * @example
+ * const answer = await tf.predict("half_plus_two", [input], { format: "row", version: 2 });
+ */
+export interface TfServingPredictCallOptions extends TfServingCallOptions {
   /** "columnar" (default; any dim 0 and rank 0) or "row" (`instances`, shared dim 0). */
   readonly format?: TfServingFormat;
   /** The signature's outputs, for names and datatypes of the answer. Default: inferred from JSON. */
   readonly outputMetadata?: readonly TensorMetadata[];
 }
 
-/** A tf.Example as JSON: feature name → value or list; bytes are sent as `{"b64": ...}`. */
-export type TfExample = {
+/**
+ * A tf.Example as JSON: feature name → value or list; bytes are sent as `{"b64": ...}`.
+ *
+ * @example
+ * const example: TfServingExample = { sepal_length: 5.1, species: "setosa", raw: new Uint8Array([1, 2]) };
+ */
+export type TfServingExample = {
   readonly [feature: string]:
     | number
     | string
@@ -38,43 +67,74 @@ export type TfExample = {
     | readonly (number | string | Uint8Array)[];
 };
 
-export interface TfExamplesOptions extends ServableOptions {
-  /** Features shared by every example (must not appear in them). */
-  readonly context?: TfExample;
+/**
+ * Options of `classify` and `regress`.
+ *
+ * @example
+ * const scores = await tf.regress("housing", examples, { context: { city: "Paris" } });
+ */
+export interface TfServingExamplesCallOptions extends TfServingCallOptions {
+  /** Features shared by every example (must not appear in them). Default none. */
+  readonly context?: TfServingExample;
 }
 
+/**
+ * A TensorFlow Serving REST client (see `createTfServingClient`).
+ *
+ * @example
+ * const tf = createTfServingClient("http://localhost:8501");
+ * const [scores] = await tf.classify("iris", [{ x: [5.1, 3.5, 1.4, 0.2] }]);
+ * console.log(scores); // [["setosa", 0.97], ["versicolor", 0.02], ...]
+ * await tf.close();
+ */
 export interface TfServingClient {
+  /** `:predict` with the inputs in columnar (`inputs`) or row (`instances`) form. */
   predict(
     model: string,
     inputs: readonly InferInput[],
-    options?: TfPredictOptions,
+    options?: TfServingPredictCallOptions,
   ): Promise<TfServingMessage>;
-  /** One list of [label, score] per example. */
+  /** `:classify`: one list of [label, score] per example. */
   classify(
     model: string,
-    examples: readonly TfExample[],
-    options?: TfExamplesOptions,
+    examples: readonly TfServingExample[],
+    options?: TfServingExamplesCallOptions,
   ): Promise<[string, number][][]>;
-  /** One value per example. */
-  regress(model: string, examples: readonly TfExample[], options?: TfExamplesOptions): Promise<number[]>;
+  /** `:regress`: one value per example. */
+  regress(
+    model: string,
+    examples: readonly TfServingExample[],
+    options?: TfServingExamplesCallOptions,
+  ): Promise<number[]>;
   /** `GET /v1/models/{model}`: the versions and their states. */
-  modelStatus(model: string, options?: ServableOptions): Promise<JsonValue>;
+  modelStatus(model: string, options?: TfServingCallOptions): Promise<JsonValue>;
+  /** Closes the client's connections. */
   close(): Promise<void>;
 }
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
-/** TensorFlow Serving's REST API (`api_rest.md`). */
+/**
+ * The TensorFlow Serving REST API client (`api_rest.md`) for the server at `baseUrl`: predict in
+ * row or columnar form, classify, regress, model status; NaN and Infinity read as TF-Serving writes
+ * them, bytes as `{"b64": ...}`.
+ *
+ * @example
+ * import { createTfServingClient, inferInput } from "@tensorwire/client";
+ *
+ * const tf = createTfServingClient("http://localhost:8501");
+ * const answer = await tf.predict("half_plus_two", [inferInput("x", [3], "FP32", [1, 2, 5])]);
+ * console.log(answer.tensors[0]?.data); // [2.5, 3, 4.5]
+ * await tf.close();
+ */
 export function createTfServingClient(
   baseUrl: string,
-  partial: Partial<ClientOptions> = {},
-  http?: HttpClient,
+  options: Partial<TfServingClientOptions> = {},
 ): TfServingClient {
-  const options = makeClientOptions(partial);
-  const rest = createRestCaller(baseUrl, options, http);
+  const rest = createRestCaller(baseUrl, makeClientOptions(options));
 
-  const post = async (model: string, verb: string, body: JsonValue, o: ServableOptions) => {
+  const post = async (model: string, verb: string, body: JsonValue, o: TfServingCallOptions) => {
     const path = `${servablePath(model, o)}:${verb}`;
     const res = await rest.call(
       {
@@ -133,7 +193,7 @@ export function createTfServingClient(
   };
 }
 
-function servablePath(model: string, o: ServableOptions): string {
+function servablePath(model: string, o: TfServingCallOptions): string {
   const name = `/v1/models/${encodeURIComponent(model)}`;
   if (o.version !== undefined && o.label !== undefined) {
     throw new InferenceError("invalid_argument", "give a version or a label, not both");
@@ -144,29 +204,23 @@ function servablePath(model: string, o: ServableOptions): string {
   return o.label === undefined ? name : `${name}/labels/${encodeURIComponent(o.label)}`;
 }
 
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) {
-    binary += String.fromCharCode(b);
-  }
-  return btoa(binary);
-}
-
-function featureJson(value: TfExample[string]): JsonValue {
+function featureJson(value: TfServingExample[string]): JsonValue {
   if (value instanceof Uint8Array) {
-    return { b64: base64(value) };
+    return { b64: base64Encode(value) };
   }
   if (Array.isArray(value)) {
-    return value.map((v: number | string | Uint8Array) => (v instanceof Uint8Array ? { b64: base64(v) } : v));
+    return value.map((v: number | string | Uint8Array) =>
+      v instanceof Uint8Array ? { b64: base64Encode(v) } : v,
+    );
   }
   return value as JsonValue;
 }
 
-function exampleJson(example: TfExample): JsonValue {
+function exampleJson(example: TfServingExample): JsonValue {
   return Object.fromEntries(Object.entries(example).map(([k, v]) => [k, featureJson(v)]));
 }
 
-function examplesBody(examples: readonly TfExample[], o: TfExamplesOptions): JsonValue {
+function examplesBody(examples: readonly TfServingExample[], o: TfServingExamplesCallOptions): JsonValue {
   return {
     ...(o.signatureName === undefined ? {} : { signature_name: o.signatureName }),
     ...(o.context === undefined ? {} : { context: exampleJson(o.context) }),

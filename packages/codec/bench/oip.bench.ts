@@ -113,4 +113,50 @@ function casesFor(label: string, tensor: Tensor): BenchCase[] {
   ];
 }
 
-export const cases: BenchCase[] = [...casesFor("fp32-1MiB", big), ...casesFor("int32-1x16", small)];
+/**
+ * The fast gRPC decoder's framing scan, where it is most of the work: 64 KiB of INT32 varints that
+ * the scan walks and then leaves to protobuf-es (no fast path for them), and 64 small FP32 tensors
+ * that it frames one by one.
+ */
+function scanCases(label: string, inputs: Tensor[]): BenchCase[] {
+  const bytes = toBinary(
+    ModelInferRequestSchema,
+    encodeGrpcInferRequest({ modelName: "m", inputs }, { contents: "typed" }),
+  );
+  const baseline = `grpc/scan/protobuf-es/${label}`;
+  return [
+    {
+      name: baseline,
+      group: `grpc-scan-${label}`,
+      fn: () => decodeGrpcInferRequest(fromBinary(ModelInferRequestSchema, bytes)),
+    },
+    {
+      name: `grpc/scan/fast/${label}`,
+      group: `grpc-scan-${label}`,
+      baseline,
+      fn: () => decodeGrpcInferRequestBinary(bytes),
+    },
+  ];
+}
+
+const varints = createTensor({
+  name: "INPUT0",
+  datatype: "INT32",
+  shape: [1, 16384],
+  data: Int32Array.from({ length: 16384 }, (_, i) => i * 1000 - 7),
+});
+const manySmall = Array.from({ length: 64 }, (_, k) =>
+  createTensor({
+    name: `INPUT${k}`,
+    datatype: "FP32",
+    shape: [1, 256],
+    data: Float32Array.from({ length: 256 }, (_, i) => Math.sin(i + k)),
+  }),
+);
+
+export const cases: BenchCase[] = [
+  ...casesFor("fp32-1MiB", big),
+  ...casesFor("int32-1x16", small),
+  ...scanCases("int32-16384", [varints]),
+  ...scanCases("fp32-64x256", manySmall),
+];

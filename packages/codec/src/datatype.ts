@@ -17,6 +17,7 @@ export const datatypes = [
   "BYTES",
 ] as const;
 
+/** One of the thirteen OIP datatypes: `"FP32"`, `"INT64"`, `"BYTES"`... */
 export type Datatype = (typeof datatypes)[number];
 
 /**
@@ -25,18 +26,31 @@ export type Datatype = (typeof datatypes)[number];
  * are bigint arrays so no value is rounded, BYTES an array of byte strings.
  */
 export interface TensorDataMap {
+  /** One byte per element, 0 or 1. */
   BOOL: Uint8Array;
+  /** Unsigned 8-bit integers. */
   UINT8: Uint8Array;
+  /** Unsigned 16-bit integers. */
   UINT16: Uint16Array;
+  /** Unsigned 32-bit integers. */
   UINT32: Uint32Array;
+  /** Unsigned 64-bit integers, exact as bigint. */
   UINT64: BigUint64Array;
+  /** Signed 8-bit integers. */
   INT8: Int8Array;
+  /** Signed 16-bit integers. */
   INT16: Int16Array;
+  /** Signed 32-bit integers. */
   INT32: Int32Array;
+  /** Signed 64-bit integers, exact as bigint. */
   INT64: BigInt64Array;
+  /** IEEE 754 binary16 bit patterns (`halfToNumber` reads one). */
   FP16: Uint16Array;
+  /** IEEE 754 binary32 values. */
   FP32: Float32Array;
+  /** IEEE 754 binary64 values. */
   FP64: Float64Array;
+  /** One byte string per element. */
   BYTES: Uint8Array[];
 }
 
@@ -66,13 +80,17 @@ type FixedArrayConstructor =
   | Float32ArrayConstructor
   | Float64ArrayConstructor;
 
+/** What the codec knows about one datatype: its row of `datatypeTable`. */
 export interface DatatypeInfo {
+  /** The datatype this row describes. */
   readonly datatype: Datatype;
   /** Bytes per element on the wire; 0 for BYTES, whose elements carry their own length. */
   readonly byteSize: number;
   /** The typed array that holds the data; undefined for BYTES. */
   readonly TypedArray: FixedArrayConstructor | undefined;
+  /** The kind of JSON value an element is written as. */
   readonly jsonKind: JsonKind;
+  /** The gRPC `InferTensorContents` field of the datatype; undefined for FP16 (raw only). */
   readonly contentsField: ContentsField | undefined;
   /** Inclusive integer range for integer datatypes, as bigint so 64-bit bounds are exact. */
   readonly range: readonly [bigint, bigint] | undefined;
@@ -112,11 +130,25 @@ export const datatypeTable: Readonly<Record<Datatype, DatatypeInfo>> = {
   BYTES: info("BYTES", 0, undefined, "bytes", "bytesContents"),
 };
 
+/**
+ * Whether a value is one of the OIP datatype names (case-sensitive, as the protocol spells them).
+ *
+ * @example
+ * isDatatype("FP32"); // true
+ * isDatatype("float32"); // false
+ */
 export function isDatatype(value: unknown): value is Datatype {
   return typeof value === "string" && Object.hasOwn(datatypeTable, value);
 }
 
-/** Looks a datatype up, throwing a clear error for anything that is not one of the OIP datatypes. */
+/**
+ * Looks a datatype up, throwing a clear `invalid_argument` error (naming `tensor` when given) for
+ * anything that is not one of the OIP datatypes.
+ *
+ * @example
+ * datatypeInfo("INT16").byteSize; // 2
+ * datatypeInfo("FLOAT32", "x"); // throws: invalid datatype "FLOAT32" of tensor 'x': expected one of BOOL, ...
+ */
 export function datatypeInfo(value: unknown, tensor?: string): DatatypeInfo {
   if (!isDatatype(value)) {
     const where = tensor === undefined ? "" : ` of tensor '${tensor}'`;

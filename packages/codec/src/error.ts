@@ -1,7 +1,9 @@
-/**
+/*
  * The one error type of tensorwire. Codecs, the server and the clients throw it; transports turn it
  * into an HTTP status or a gRPC status through `errorStatus`, the only place that mapping lives.
  */
+
+/** What went wrong: the closed set of error codes, each with one HTTP and one gRPC status. */
 export type ErrorCode =
   | "invalid_argument"
   | "not_found"
@@ -16,7 +18,13 @@ export type ErrorCode =
   | "cancelled"
   | "internal";
 
-/** gRPC status numbers are fixed by the gRPC spec (google.rpc.Code); they equal Connect's `Code` enum. */
+/**
+ * The one mapping from error code to HTTP and gRPC status. gRPC status numbers are fixed by the
+ * gRPC spec (google.rpc.Code); they equal Connect's `Code` enum.
+ *
+ * @example
+ * errorStatus.not_found; // { http: 404, grpc: 5 }
+ */
 export const errorStatus: Readonly<Record<ErrorCode, { readonly http: number; readonly grpc: number }>> = {
   // A client's mistake: Triton, KServe and the OIP spec all answer 400.
   invalid_argument: { http: 400, grpc: 3 },
@@ -38,6 +46,7 @@ export const errorStatus: Readonly<Record<ErrorCode, { readonly http: number; re
   internal: { http: 500, grpc: 13 },
 };
 
+/** Where an error points: the tensor and the field it concerns. */
 export interface ErrorDetails {
   /** The tensor the error concerns, when there is one. */
   readonly tensor?: string;
@@ -45,10 +54,26 @@ export interface ErrorDetails {
   readonly field?: string;
 }
 
+/**
+ * The error every part of tensorwire throws: a closed `code`, a message that names the tensor, the
+ * field and what was expected, and the HTTP and gRPC statuses the code maps to.
+ *
+ * @example
+ * try {
+ *   createTensor({ name: "x", datatype: "FP32", shape: [2], data: new Float32Array(3) });
+ * } catch (err) {
+ *   const e = TensorwireError.from(err);
+ *   e.code; // "invalid_argument"
+ *   e.httpStatus; // 400
+ * }
+ */
 export class TensorwireError extends Error {
   override readonly name = "TensorwireError";
+  /** What went wrong, as one of a closed set of codes. */
   readonly code: ErrorCode;
+  /** The tensor the error concerns, when there is one. */
   readonly tensor: string | undefined;
+  /** The field (JSON key, proto field, header) that was wrong, when there is one. */
   readonly field: string | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
@@ -58,10 +83,12 @@ export class TensorwireError extends Error {
     this.field = details.field;
   }
 
+  /** The HTTP status of `code`, from `errorStatus`. */
   get httpStatus(): number {
     return errorStatus[this.code].http;
   }
 
+  /** The gRPC status number of `code`, from `errorStatus`. */
   get grpcStatus(): number {
     return errorStatus[this.code].grpc;
   }

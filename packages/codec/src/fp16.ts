@@ -7,6 +7,12 @@
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
+/**
+ * The number an IEEE 754 binary16 bit pattern (an FP16 tensor element) stands for; exact.
+ *
+ * @example
+ * halfToNumber(0x3c00); // 1
+ */
 export function halfToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
@@ -20,7 +26,13 @@ export function halfToNumber(bits: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
-/** Rounds to nearest, ties to even, as hardware conversions do; overflow goes to infinity. */
+/**
+ * The binary16 bit pattern nearest to a number: rounds to nearest, ties to even, as hardware
+ * conversions do; overflow goes to infinity.
+ *
+ * @example
+ * numberToHalf(0.1); // 0x2e66
+ */
 export function numberToHalf(value: number): number {
   f32[0] = value;
   const x = u32[0] as number;

@@ -1,3 +1,9 @@
+/**
+ * The tensor model: tensors, datatypes, errors, shapes, inference request and metadata types, and
+ * exact JSON text. It loads no wire format; each format family is a subpath of this package.
+ *
+ * @module
+ */
 export type { ContentsField, Datatype, DatatypeInfo, JsonKind, TensorDataMap } from "./datatype.js";
 export { datatypeInfo, datatypes, datatypeTable, isDatatype } from "./datatype.js";
 export type { ErrorCode, ErrorDetails, Result } from "./error.js";
@@ -10,3 +16,5 @@ export type { ModelMetadata, ServerMetadata, TensorMetadata } from "./metadata.j
 export { elementCount, formatShape, parseShape } from "./shape.js";
 export type { Parameters, ParameterValue, Tensor, TensorData, TensorOf } from "./tensor.js";
 export { createTensor, tensorEquals } from "./tensor.js";
+export type { ValuesOptions } from "./tensor-data-from-values.js";
+export { tensorDataFromValues } from "./tensor-data-from-values.js";

@@ -13,6 +13,7 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
+/** Options of `parseJsonText` and `stringifyJsonText`. */
 export interface JsonTextOptions {
   /**
    * Accept (parse) or write (stringify) the bare tokens `NaN`, `Infinity` and `-Infinity`, as
@@ -36,7 +37,11 @@ const longInteger = /(?:^|[\s,[:])-?\d{16}/;
 /**
  * Parses JSON text. Integers beyond 2^53 become `bigint` so no value is rounded; with
  * `nonFiniteTokens`, the bare tokens NaN, Infinity and -Infinity are accepted outside strings.
- * Text without those (the common case) goes through the engine's `JSON.parse`.
+ * Text without those (the common case) goes through the engine's `JSON.parse`. Invalid JSON is an
+ * `invalid_argument` error.
+ *
+ * @example
+ * parseJsonText('{"data": [9007199254740993]}'); // { data: [9007199254740993n] }
  */
 export function parseJsonText(text: string, options: Partial<JsonTextOptions> = {}): JsonValue {
   const opts = { ...defaults, ...options };
@@ -325,6 +330,9 @@ class Parser {
  * Writes JSON text. Unlike `JSON.stringify` it writes `bigint` exactly and keeps -0; non-finite
  * numbers become the bare tokens with `nonFiniteTokens`, otherwise `null`. Object entries whose
  * value is `undefined` are skipped, as `JSON.stringify` does.
+ *
+ * @example
+ * stringifyJsonText({ data: [2n ** 63n - 1n, -0] }); // '{"data":[9223372036854775807,-0]}'
  */
 export function stringifyJsonText(value: JsonValue, options: Partial<JsonTextOptions> = {}): string {
   const opts = { ...defaults, ...options };

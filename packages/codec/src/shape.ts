@@ -4,6 +4,10 @@ import { describeValue } from "./internal/describe-value.js";
 /**
  * Checks a request shape: every dimension a non-negative safe integer. `-1` belongs in model
  * metadata only; a tensor on the wire always has concrete dimensions.
+ *
+ * @example
+ * parseShape([1, 3n]); // { ok: true, value: [1, 3] }
+ * parseShape([-1]); // { ok: false, error: "expected shape[0] to be a non-negative integer, got -1" }
  */
 export function parseShape(value: unknown): Result<number[]> {
   if (!Array.isArray(value)) {
@@ -36,6 +40,12 @@ export function elementCount(shape: readonly number[]): number {
   return n;
 }
 
+/**
+ * A shape as error messages and logs write it: `[1,3]`.
+ *
+ * @example
+ * formatShape([1, 3]); // "[1,3]"
+ */
 export function formatShape(shape: readonly (number | bigint)[]): string {
   return `[${shape.join(",")}]`;
 }

@@ -4,25 +4,37 @@ import { elementCount, formatShape, parseShape } from "./shape.js";
 
 /** A parameter value as OIP carries it: JSON string/number/boolean; gRPC adds 64-bit integers. */
 export type ParameterValue = string | number | boolean | bigint;
+/** Parameters of a request, response, tensor or requested output, by name. */
 export type Parameters = Readonly<Record<string, ParameterValue>>;
 
 /** A tensor of one datatype: row-major data in the typed array that `TensorDataMap` assigns it. */
 export interface TensorOf<D extends Datatype> {
+  /** The input's or output's name. */
   readonly name: string;
+  /** The datatype, which fixes the kind of `data`. */
   readonly datatype: D;
+  /** Concrete dimensions (no -1); `[]` is a scalar. */
   readonly shape: readonly number[];
+  /** The elements in row-major order, as many as the shape's product. */
   readonly data: TensorDataMap[D];
+  /** The tensor's parameters, when it has any. */
   readonly parameters?: Parameters;
 }
 
 /** The one in-memory tensor: a union over the datatypes, so narrowing `datatype` narrows `data`. */
 export type Tensor = { [D in Datatype]: TensorOf<D> }[Datatype];
 
+/** The data of any tensor: one of the arrays of `TensorDataMap`. */
 export type TensorData = TensorDataMap[Datatype];
 
 /**
  * Builds a tensor, checking datatype, shape and that the data's kind and length match them.
- * Every decoder ends here, so no malformed tensor leaves the codec.
+ * Every decoder ends here, so no malformed tensor leaves the codec. Shape dimensions may be bigint
+ * (as gRPC carries them); the data is kept, not copied.
+ *
+ * @example
+ * const x = createTensor({ name: "x", datatype: "FP32", shape: [2, 2], data: Float32Array.of(1, 2, 3, 4) });
+ * if (x.datatype === "FP32") x.data; // Float32Array
  */
 export function createTensor(init: {
   name: string;
@@ -62,6 +74,10 @@ export function createTensor(init: {
 /**
  * Element-wise equality by bit pattern (so NaN equals NaN and -0 differs from 0): what a lossless
  * round trip must preserve.
+ *
+ * @example
+ * const a = createTensor({ name: "x", datatype: "FP32", shape: [1], data: Float32Array.of(Number.NaN) });
+ * tensorEquals(a, { ...a, data: Float32Array.of(Number.NaN) }); // true
  */
 export function tensorEquals(a: Tensor, b: Tensor): boolean {
   if (a.name !== b.name || a.datatype !== b.datatype || a.shape.length !== b.shape.length) {
@@ -73,7 +89,7 @@ export function tensorEquals(a: Tensor, b: Tensor): boolean {
   return dataEquals(a.data, b.data);
 }
 
-export function dataEquals(a: TensorData, b: TensorData): boolean {
+function dataEquals(a: TensorData, b: TensorData): boolean {
   if (a.length !== b.length) {
     return false;
   }
@@ -92,7 +108,7 @@ export function dataEquals(a: TensorData, b: TensorData): boolean {
   );
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) {
     return false;
   }

@@ -5,7 +5,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Datatype, datatypes } from "@tensorwire/codec";
 import {
   addSubModel,
   identityModel,
@@ -14,6 +13,7 @@ import {
   type TensorSpec,
   tfsimpleModel,
 } from "@tensorwire/models";
+import { type Datatype, datatypes } from "../src/datatype-table.js";
 
 /** A model of the suite: its name, ONNX graph, and the MLServer class of mlserver/conformance_runtime.py. */
 interface ConformanceModel {

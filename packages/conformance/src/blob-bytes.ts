@@ -1,20 +1,10 @@
-import type { Datatype, Tensor } from "@tensorwire/codec";
-import { tensorToRawContents } from "@tensorwire/codec/grpc";
-import { decodeRestInferRequest } from "@tensorwire/codec/rest";
 import type { BlobSpec } from "./case-schema.js";
+import { elementsFromJson, rawFromElements } from "./tensor-elements.js";
 
-/** JSON values as a tensor of shape [n], read by the codec's own JSON rules. */
-export function tensorFromValues(datatype: Datatype, values: readonly unknown[], name = "blob"): Tensor {
-  const request = decodeRestInferRequest({
-    inputs: [{ name, datatype, shape: [values.length], data: values }],
-  });
-  return request.inputs[0] as Tensor;
-}
-
+/** The bytes of a binary-extension blob or a gRPC raw entry written in a case. */
 export function blobBytes(blob: BlobSpec): Uint8Array {
   if ("hex" in blob) {
-    return Uint8Array.from(blob.hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+    return Uint8Array.from(Buffer.from(blob.hex, "hex"));
   }
-  // Raw contents: little-endian elements, BYTES as a 4-byte LE length + bytes each.
-  return tensorToRawContents(tensorFromValues(blob.datatype, blob.values));
+  return rawFromElements(blob.datatype, elementsFromJson(blob.datatype, blob.values));
 }

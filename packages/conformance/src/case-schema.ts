@@ -1,10 +1,10 @@
-import { type Datatype, datatypes, isDatatype } from "@tensorwire/codec";
 import { expandTemplate } from "./datatype-samples.js";
+import { type Datatype, datatypes, isDatatype } from "./datatype-table.js";
 
 /**
  * The shape of a case file (`cases/<suite>/<topic>.yaml`), checked by `parseSuiteFile`.
  *
- * Why a hand-written check and not a `suite.proto` read with protobuf-es `fromJson` (STYLE 20): the
+ * Why a hand-written check and not a `suite.proto` read with protobuf-es `fromJson`: the
  * interesting part of most cases is a request body that is deliberately wrong (ragged arrays,
  * strings in INT32 data, negative dims, a truncated binary frame). In a proto schema those bodies
  * would be `google.protobuf.Value`, untyped exactly where the cases differ, while the typed part
@@ -145,6 +145,11 @@ export interface ExpectSpec {
   readonly headers?: Readonly<Record<string, string | boolean>>;
   /** The response used the binary data extension for these outputs (REST). */
   readonly binaryOutputs?: readonly string[];
+  /**
+   * Alternatives, each with its own status or code: the response must meet one whose status it
+   * has (e.g. 200 with the coerced value, or 400 with an error body). Alone in its expectation.
+   */
+  readonly anyOf?: readonly ExpectSpec[];
 }
 
 export interface Step {
@@ -163,9 +168,13 @@ export interface Requirements {
 }
 
 export interface ProbeSpec {
-  readonly request: { readonly http: HttpRequestSpec };
-  readonly status: number | readonly number[];
-  /** The probe's response must carry this header. */
+  /** Sent to the endpoint the case's steps use: a REST probe for REST cases, gRPC for gRPC ones. */
+  readonly request: RequestSpec;
+  /** For a REST probe. */
+  readonly status?: number | readonly number[];
+  /** For a gRPC probe. */
+  readonly code?: GrpcCodeName | readonly GrpcCodeName[];
+  /** The probe's response must carry this header (or gRPC metadata entry). */
   readonly header?: string;
   /** Says what the server lacks when the probe fails. */
   readonly reason: string;
@@ -185,9 +194,25 @@ export interface CaseSpec {
   readonly steps: readonly Step[];
 }
 
+/** Where a file's requirements and levels come from. */
+export interface SourceSpec {
+  /** The document or implementation, e.g. "OIP REST specification" or "Triton". */
+  readonly name: string;
+  readonly url: string;
+  /** What the file takes from it. */
+  readonly follows: string;
+}
+
 export interface SuiteFile {
   readonly suite: string;
   readonly description: string;
+  /**
+   * An optional suite covers an extension or a dialect a server may lack: its skips are allowed.
+   * Skips in other suites count against `maxSkipped`. Every file of a suite says the same.
+   */
+  readonly optional: boolean;
+  /** The specifications and reference servers the file follows, in the order it follows them. */
+  readonly sources: readonly SourceSpec[];
   readonly requires?: Requirements;
   readonly cases: readonly CaseSpec[];
 }
@@ -371,6 +396,14 @@ function check(value: unknown, where: string): CheckSpec {
 }
 
 function expectation(value: unknown, where: string, grpc: boolean): ExpectSpec {
+  if (typeof value === "object" && value !== null && "anyOf" in value) {
+    const o = object(value, where, ["anyOf"]);
+    const alternatives = array(o.anyOf, `${where}.anyOf`, (v, w) => expectation(v, w, grpc));
+    if (alternatives.length < 2) {
+      fail(`${where}.anyOf`, "expected at least two alternatives");
+    }
+    return { anyOf: alternatives };
+  }
   const o = object(value, where, [
     "status",
     "strictStatus",
@@ -427,11 +460,19 @@ function step(value: unknown, where: string): Step {
 function requirements(value: unknown, where: string): Requirements {
   const o = object(value, where, ["extensions", "models", "probe"]);
   const probe = optional(o.probe, (v) => {
-    const p = object(v, `${where}.probe`, ["request", "status", "header", "reason"]);
-    const r = object(p.request, `${where}.probe.request`, ["http"]);
+    const p = object(v, `${where}.probe`, ["request", "status", "code", "header", "reason"]);
+    const req = request(p.request, `${where}.probe.request`);
+    if (
+      "http" in req
+        ? p.status === undefined || p.code !== undefined
+        : p.code === undefined || p.status !== undefined
+    ) {
+      fail(`${where}.probe`, "a REST probe expects a status, a gRPC probe a code");
+    }
     return {
-      request: { http: httpRequest(r.http, `${where}.probe.request.http`) },
-      status: statusList(p.status, `${where}.probe.status`),
+      request: req,
+      ...(p.status === undefined ? {} : { status: statusList(p.status, `${where}.probe.status`) }),
+      ...(p.code === undefined ? {} : { code: codeList(p.code, `${where}.probe.code`) }),
       ...(p.header === undefined ? {} : { header: string(p.header, `${where}.probe.header`) }),
       reason: string(p.reason, `${where}.probe.reason`),
     };
@@ -495,10 +536,26 @@ function caseSpec(value: unknown, where: string): CaseSpec {
 
 /** Checks a parsed YAML document against the case schema, expanding templated cases. */
 export function parseSuiteFile(doc: unknown, where: string): SuiteFile {
-  const o = object(doc, where, ["suite", "description", "requires", "cases"]);
+  const o = object(doc, where, ["suite", "description", "optional", "sources", "requires", "cases"]);
+  if (typeof o.optional !== "boolean") {
+    fail(`${where}.optional`, "expected true (an extension or dialect a server may lack) or false");
+  }
+  const sources = array(o.sources, `${where}.sources`, (v, w) => {
+    const s = object(v, w, ["name", "url", "follows"]);
+    const url = string(s.url, `${w}.url`);
+    if (!/^https:\/\/\S+$/.test(url)) {
+      fail(`${w}.url`, "expected an https URL");
+    }
+    return { name: string(s.name, `${w}.name`), url, follows: string(s.follows, `${w}.follows`) };
+  });
+  if (sources.length === 0) {
+    fail(`${where}.sources`, "expected at least one source");
+  }
   return {
     suite: string(o.suite, `${where}.suite`),
     description: string(o.description, `${where}.description`),
+    optional: o.optional,
+    sources,
     ...(o.requires === undefined ? {} : { requires: requirements(o.requires, `${where}.requires`) }),
     cases: array(o.cases, `${where}.cases`, caseSpecs).flat(),
   };

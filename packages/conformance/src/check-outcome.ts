@@ -1,11 +1,15 @@
-import type { InferRequest, InferResponse, Tensor } from "@tensorwire/codec";
-import type { CheckSpec, ExpectSpec, JsonType, Mode } from "./case-schema.js";
+import type { CheckSpec, ExpectSpec, GrpcCodeName, JsonType, Mode } from "./case-schema.js";
 import { deriveOutputs } from "./derive-outputs.js";
+import { stringifyExactJson } from "./exact-json.js";
 import type { Outcome, Sent } from "./outcome.js";
+import type { OracleRequest } from "./read-request.js";
+import type { OracleResponse } from "./read-response.js";
+import { displayElement, type OracleTensor } from "./tensor-elements.js";
 
 /**
  * Judges one response against its expectation. Returns the first difference as one line
- * (`<where>: expected <x>, got <y>`), or undefined when the response conforms.
+ * (`<where>: expected <x>, got <y>`), or undefined when the response conforms. With `anyOf`, the
+ * response must meet one of the alternatives whose status it has.
  */
 export function checkOutcome(
   expect: ExpectSpec,
@@ -13,13 +17,54 @@ export function checkOutcome(
   sent: Sent,
   mode: Mode,
 ): string | undefined {
-  const wanted = mode === "strict" ? (expect.strictStatus ?? expect.status) : expect.status;
-  if (wanted !== undefined && !list(wanted).includes(outcome.status as number)) {
-    return `status: expected ${list(wanted).join(" or ")}, got ${outcome.status} ${outcome.summary}`;
+  if (expect.anyOf === undefined) {
+    return checkOne(expect, outcome, sent, mode);
+  }
+  const matching = expect.anyOf.filter(
+    (alternative) => statusDifference(alternative, outcome, mode) === undefined,
+  );
+  if (matching.length === 0) {
+    const wanted = expect.anyOf.flatMap((a) => list(wantedCodes(a, mode) ?? []));
+    return outcome.code === undefined
+      ? `status: expected ${wanted.join(" or ")}, got ${outcome.status} ${outcome.summary}`
+      : `code: expected ${wanted.join(" or ")}, got ${outcome.summary}`;
+  }
+  let first: string | undefined;
+  for (const alternative of matching) {
+    const difference = checkOne(alternative, outcome, sent, mode);
+    if (difference === undefined) {
+      return undefined;
+    }
+    first ??= difference;
+  }
+  return first;
+}
+
+function wantedCodes(
+  expect: ExpectSpec,
+  mode: Mode,
+): number | GrpcCodeName | readonly (number | GrpcCodeName)[] | undefined {
+  return mode === "strict"
+    ? (expect.strictStatus ?? expect.status ?? expect.strictCode ?? expect.code)
+    : (expect.status ?? expect.code);
+}
+
+function statusDifference(expect: ExpectSpec, outcome: Outcome, mode: Mode): string | undefined {
+  const statuses = mode === "strict" ? (expect.strictStatus ?? expect.status) : expect.status;
+  if (statuses !== undefined && !list(statuses).includes(outcome.status as number)) {
+    return `status: expected ${list(statuses).join(" or ")}, got ${outcome.status} ${outcome.summary}`;
   }
   const codes = mode === "strict" ? (expect.strictCode ?? expect.code) : expect.code;
-  if (codes !== undefined && !list(codes).includes(outcome.code as never)) {
+  if (codes !== undefined && !list(codes).includes(outcome.code as GrpcCodeName)) {
     return `code: expected ${list(codes).join(" or ")}, got ${outcome.summary}`;
+  }
+  return undefined;
+}
+
+function checkOne(expect: ExpectSpec, outcome: Outcome, sent: Sent, mode: Mode): string | undefined {
+  const status = statusDifference(expect, outcome, mode);
+  if (status !== undefined) {
+    return status;
   }
   const success = outcome.code === "OK" || (outcome.status !== undefined && outcome.status < 300);
   if (outcome.code !== undefined && !success) {
@@ -27,6 +72,7 @@ export function checkOutcome(
     return checkHeaders(expect, outcome);
   }
   return (
+    checkContentType(expect, outcome, success) ??
     checkHeaders(expect, outcome) ??
     (expect.errorBody === true && !success ? checkErrorBody(outcome) : undefined) ??
     (expect.json === undefined ? undefined : subsetDifference(expect.json, outcome.json, "body")) ??
@@ -34,6 +80,36 @@ export function checkOutcome(
     (expect.binaryOutputs === undefined ? undefined : checkBinaryOutputs(expect.binaryOutputs, outcome)) ??
     (expect.derive !== undefined && success ? checkDerived(expect, outcome, sent) : undefined)
   );
+}
+
+/**
+ * A REST body the expectation reads must be labelled as JSON (the OpenAPI document of the
+ * specification gives every body as application/json), or, under the binary data extension
+ * (Inference-Header-Content-Length set), as application/octet-stream or application/json.
+ */
+function checkContentType(expect: ExpectSpec, outcome: Outcome, success: boolean): string | undefined {
+  if (outcome.status === undefined || !outcome.hasBody) {
+    return undefined;
+  }
+  const readsBody =
+    expect.json !== undefined ||
+    expect.checks !== undefined ||
+    expect.binaryOutputs !== undefined ||
+    (expect.derive !== undefined && success) ||
+    (expect.errorBody === true && !success);
+  if (!readsBody) {
+    return undefined;
+  }
+  const got = outcome.headers["content-type"];
+  const media = got?.split(";")[0]?.trim().toLowerCase();
+  const allowed =
+    outcome.headers["inference-header-content-length"] === undefined
+      ? ["application/json"]
+      : ["application/octet-stream", "application/json"];
+  if (media === undefined || !allowed.includes(media)) {
+    return `content-type: expected ${allowed.join(" or ")}, got ${got === undefined ? "none" : JSON.stringify(got)}`;
+  }
+  return undefined;
 }
 
 function list<T>(value: T | readonly T[]): readonly T[] {
@@ -77,31 +153,41 @@ function checkBinaryOutputs(names: readonly string[], outcome: Outcome): string 
   for (const name of names) {
     const out = outputs?.find((o) => o.name === name);
     if (typeof out?.parameters?.binary_data_size !== "number") {
-      return `outputs.${name}.parameters.binary_data_size: expected a number, got ${JSON.stringify(out?.parameters?.binary_data_size)}`;
+      return `outputs.${name}.parameters.binary_data_size: expected a number, got ${show(out?.parameters?.binary_data_size)}`;
     }
   }
   return undefined;
 }
 
 function checkDerived(expect: ExpectSpec, outcome: Outcome, sent: Sent): string | undefined {
-  let request: InferRequest;
+  let request: OracleRequest;
   try {
-    request = sent.decode();
+    request = sent.read();
   } catch (err) {
-    return `case: the request does not decode, so outputs cannot be derived (${(err as Error).message})`;
+    return `case: the request does not read back, so outputs cannot be derived (${(err as Error).message})`;
   }
   const expected = deriveOutputs(expect.derive as NonNullable<ExpectSpec["derive"]>, request);
-  let response: InferResponse;
+  let response: OracleResponse;
   try {
-    response = outcome.decode();
+    response = outcome.read();
   } catch (err) {
-    return `response: expected an inference response, got one that does not decode: ${(err as Error).message}`;
+    return `response: expected an inference response, got one that does not read: ${(err as Error).message}`;
   }
   if (sent.modelName !== undefined && response.modelName !== sent.modelName) {
-    return `model_name: expected ${JSON.stringify(sent.modelName)}, got ${JSON.stringify(response.modelName)}`;
+    return `model_name: expected ${JSON.stringify(sent.modelName)}, got ${show(response.modelName)}`;
+  }
+  // The version used for inference (OIP inference_rest.md#inference-response-json-object): absent
+  // from servers without versioning, else a string, and the requested one when a version was asked for.
+  if (response.modelVersion !== undefined && response.modelVersion !== null) {
+    if (typeof response.modelVersion !== "string") {
+      return `model_version: expected a string, got ${show(response.modelVersion)}`;
+    }
+    if (sent.modelVersion !== undefined && response.modelVersion !== sent.modelVersion) {
+      return `model_version: expected ${JSON.stringify(sent.modelVersion)} (the requested version), got ${JSON.stringify(response.modelVersion)}`;
+    }
   }
   if (request.id !== undefined && response.id !== request.id) {
-    return `id: expected ${JSON.stringify(request.id)}, got ${JSON.stringify(response.id)}`;
+    return `id: expected ${JSON.stringify(request.id)}, got ${show(response.id)}`;
   }
   for (const want of expected) {
     const got = response.outputs.find((t) => t.name === want.name);
@@ -113,6 +199,11 @@ function checkDerived(expect: ExpectSpec, outcome: Outcome, sent: Sent): string 
       return `outputs.${want.name}.${diff}`;
     }
   }
+  const names = response.outputs.map((t) => t.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) {
+    return `outputs: ${duplicate} appears twice`;
+  }
   const extra = response.outputs.find((t) => !expected.some((e) => e.name === t.name));
   if (extra !== undefined) {
     return `outputs: expected only ${JSON.stringify(expected.map((t) => t.name))}, got also ${extra.name}`;
@@ -120,53 +211,31 @@ function checkDerived(expect: ExpectSpec, outcome: Outcome, sent: Sent): string 
   return undefined;
 }
 
-function tensorDifference(want: Tensor, got: Tensor): string | undefined {
+function tensorDifference(want: OracleTensor, got: OracleTensor): string | undefined {
   if (got.datatype !== want.datatype) {
     return `datatype: expected ${want.datatype}, got ${got.datatype}`;
   }
   if (JSON.stringify(got.shape) !== JSON.stringify(want.shape)) {
     return `shape: expected ${JSON.stringify(want.shape)}, got ${JSON.stringify(got.shape)}`;
   }
-  const a = elements(want);
-  const b = elements(got);
+  const a = want.elements;
+  const b = got.elements;
   if (a.length !== b.length) {
     return `data: expected ${a.length} elements, got ${b.length}`;
   }
   for (let i = 0; i < a.length; i++) {
     if (a[i] !== b[i]) {
-      return `data[${i}]: expected ${a[i]}, got ${b[i]}`;
+      return `data[${i}]: expected ${displayElement(want.datatype, a[i] as string)}, got ${displayElement(got.datatype, b[i] as string)}`;
     }
   }
   return undefined;
-}
-
-/**
- * Elements as comparable strings: bit-exact for floats (so NaN equals NaN and −0 differs from 0),
- * UTF-8 or hex for BYTES.
- */
-function elements(tensor: Tensor): string[] {
-  if (tensor.datatype === "BYTES") {
-    return tensor.data.map((e) => {
-      try {
-        return JSON.stringify(new TextDecoder("utf-8", { fatal: true }).decode(e));
-      } catch {
-        return `0x${Buffer.from(e).toString("hex")}`;
-      }
-    });
-  }
-  if (tensor.datatype === "FP32" || tensor.datatype === "FP64") {
-    return Array.from(tensor.data as Float32Array | Float64Array, (v) =>
-      Object.is(v, -0) ? "-0" : String(v),
-    );
-  }
-  return Array.from(tensor.data as ArrayLike<number | bigint>, (v) => String(v));
 }
 
 /** Expected objects match as subsets (extra keys allowed); arrays and scalars match exactly. */
 export function subsetDifference(expected: unknown, actual: unknown, where: string): string | undefined {
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual) || actual.length !== expected.length) {
-      return `${where}: expected ${JSON.stringify(expected)}, got ${show(actual)}`;
+      return `${where}: expected ${show(expected)}, got ${show(actual)}`;
     }
     for (let i = 0; i < expected.length; i++) {
       const d = subsetDifference(expected[i], actual[i], `${where}.${i}`);
@@ -190,7 +259,7 @@ export function subsetDifference(expected: unknown, actual: unknown, where: stri
   }
   return scalarEquals(expected, actual)
     ? undefined
-    : `${where}: expected ${JSON.stringify(expected)}, got ${show(actual)}`;
+    : `${where}: expected ${show(expected)}, got ${show(actual)}`;
 }
 
 /** Numbers compare by value across number, bigint and proto3 JSON's int64-as-string. */
@@ -206,7 +275,7 @@ function show(value: unknown): string {
   if (value === undefined) {
     return "nothing";
   }
-  const text = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? String(v) : v));
+  const text = stringifyExactJson(value);
   return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
@@ -258,14 +327,14 @@ export function runCheck(check: CheckSpec, json: unknown): string | undefined {
     check.oneOf !== undefined &&
     !check.oneOf.some((o) => subsetDifference(o, present, where) === undefined)
   ) {
-    return `${where}: expected one of ${JSON.stringify(check.oneOf)}, got ${show(value)}`;
+    return `${where}: expected one of ${show(check.oneOf)}, got ${show(value)}`;
   }
   if (check.includes !== undefined) {
     if (
       !Array.isArray(value) ||
       !value.some((v) => subsetDifference(check.includes, v, where) === undefined)
     ) {
-      return `${where}: expected an array including ${JSON.stringify(check.includes)}, got ${show(value)}`;
+      return `${where}: expected an array including ${show(check.includes)}, got ${show(value)}`;
     }
   }
   if (check.excludes !== undefined) {
@@ -273,7 +342,7 @@ export function runCheck(check: CheckSpec, json: unknown): string | undefined {
       !Array.isArray(value) ||
       value.some((v) => subsetDifference(check.excludes, v, where) === undefined)
     ) {
-      return `${where}: expected an array without ${JSON.stringify(check.excludes)}, got ${show(value)}`;
+      return `${where}: expected an array without ${show(check.excludes)}, got ${show(value)}`;
     }
   }
   if (check.min !== undefined && !(Number(value) >= check.min)) {

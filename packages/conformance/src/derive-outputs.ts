@@ -1,18 +1,21 @@
-import { createTensor, type InferRequest, type Tensor } from "@tensorwire/codec";
 import type { Derivation } from "./case-schema.js";
+import type { Datatype } from "./datatype-table.js";
+import type { OracleRequest } from "./read-request.js";
+import type { Element, OracleTensor } from "./tensor-elements.js";
 
 /**
  * The outputs a conformance model must return for a request, computed from the request itself
- * (STYLE 20: expectations are derived, not restated per case). Only the requested outputs, when the
- * request names some. Throws when the request is not one the model could answer.
+ * (expectations are derived, not restated per case). Only the requested outputs, when the request
+ * names some, in the order the model defines them. Throws when the request is not one the model
+ * could answer.
  */
-export function deriveOutputs(derivation: Derivation, request: InferRequest): Tensor[] {
+export function deriveOutputs(derivation: Derivation, request: OracleRequest): OracleTensor[] {
   const all = compute[derivation](request);
-  const requested = request.outputs?.map((o) => o.name);
+  const requested = request.outputs;
   return requested === undefined ? all : all.filter((t) => requested.includes(t.name));
 }
 
-function input(request: InferRequest, name: string): Tensor {
+function input(request: OracleRequest, name: string): OracleTensor {
   const tensor = request.inputs.find((t) => t.name === name);
   if (tensor === undefined) {
     throw new Error(`derived outputs need input '${name}'`);
@@ -20,14 +23,22 @@ function input(request: InferRequest, name: string): Tensor {
   return tensor;
 }
 
-function output(from: Tensor, name: string, data: Tensor["data"], datatype: string = from.datatype): Tensor {
-  return createTensor({ name, datatype, shape: from.shape, data });
+function output(
+  from: OracleTensor,
+  name: string,
+  elements: Element[],
+  datatype = from.datatype,
+): OracleTensor {
+  return { name, datatype, shape: from.shape, elements };
 }
 
-const compute: Readonly<Record<Derivation, (request: InferRequest) => Tensor[]>> = {
+const float = (e: Element) => (e === "-0" ? -0 : Number(e));
+const fp = (n: number) => (Object.is(n, -0) ? "-0" : String(n));
+
+const compute: Readonly<Record<Derivation, (request: OracleRequest) => OracleTensor[]>> = {
   identity: (request) => {
     const x = input(request, "INPUT0");
-    return [output(x, "OUTPUT0", x.data)];
+    return [output(x, "OUTPUT0", [...x.elements])];
   },
   "add-sub": (request) => {
     const a = input(request, "INPUT0");
@@ -39,50 +50,45 @@ const compute: Readonly<Record<Derivation, (request: InferRequest) => Tensor[]>>
     if (x.datatype !== "FP32") {
       throw new Error("mixed_outputs takes FP32");
     }
-    const values = Array.from(x.data);
+    const values = x.elements.map(float);
     return [
       output(
         x,
         "OUTPUT0",
-        Float32Array.from(values, (v) => Math.fround(2 * v)),
+        values.map((v) => fp(Math.fround(2 * v))),
       ),
       output(
         x,
         "OUTPUT1",
-        BigInt64Array.from(values, (v) => BigInt(Math.trunc(v))),
+        values.map((v) => String(BigInt(Math.trunc(v)))),
         "INT64",
       ),
       output(
         x,
         "OUTPUT2",
-        Uint8Array.from(values, (v) => (v > 0 ? 1 : 0)),
+        values.map((v) => String(v > 0)),
         "BOOL",
       ),
     ];
   },
 };
 
+const integerBits: Partial<Record<Datatype, number>> = { INT32: 32, INT64: 64 };
+
 /** a + sign·b with the datatype's arithmetic: wrapping integers, single-precision FP32. */
-function elementwise(a: Tensor, b: Tensor, sign: 1 | -1): Tensor["data"] {
+function elementwise(a: OracleTensor, b: OracleTensor, sign: 1 | -1): Element[] {
   if (a.datatype !== b.datatype) {
     throw new Error(`add/sub inputs differ in datatype: ${a.datatype} and ${b.datatype}`);
   }
-  const x = a.data;
-  const y = b.data;
-  switch (a.datatype) {
-    case "INT32":
-      return Int32Array.from(x as Int32Array, (v, i) => (v + sign * ((y as Int32Array)[i] as number)) | 0);
-    case "INT64":
-      return BigInt64Array.from(x as BigInt64Array, (v, i) =>
-        BigInt.asIntN(64, v + BigInt(sign) * ((y as BigInt64Array)[i] as bigint)),
-      );
-    case "FP32":
-      return Float32Array.from(x as Float32Array, (v, i) =>
-        Math.fround(v + sign * ((y as Float32Array)[i] as number)),
-      );
-    case "FP64":
-      return Float64Array.from(x as Float64Array, (v, i) => v + sign * ((y as Float64Array)[i] as number));
-    default:
-      throw new Error(`add/sub has no ${a.datatype} kernel`);
+  const bits = integerBits[a.datatype];
+  if (bits !== undefined) {
+    return a.elements.map((x, i) =>
+      String(BigInt.asIntN(bits, BigInt(x) + BigInt(sign) * BigInt(b.elements[i] as string))),
+    );
   }
+  if (a.datatype === "FP32" || a.datatype === "FP64") {
+    const round = a.datatype === "FP32" ? Math.fround : (v: number) => v;
+    return a.elements.map((x, i) => fp(round(float(x) + sign * float(b.elements[i] as string))));
+  }
+  throw new Error(`add/sub has no ${a.datatype} kernel`);
 }

@@ -10,6 +10,8 @@ const result = (name: string, status: CaseResult["status"], message?: string): C
   spec: "https://example.com/#a&b",
   status,
   ...(message === undefined ? {} : { message }),
+  ...(status === "skipped" ? { skipKind: "model" as const } : {}),
+  optional: false,
   durationMs: 3,
 });
 
@@ -21,24 +23,38 @@ const report: Report = {
     result("a-suite/two", "passed"),
     result("b-suite/three", "skipped", "the server has no model 'x'"),
     result("b-suite/four", "known-failure", "body <x> [known: why]"),
+    result("b-suite/five", "unexpected-pass", "passed, but known-failing lists it (why); remove the entry"),
   ],
+  skipped: [{ reason: "the server has no model 'x'", kind: "model", count: 1, counted: 1 }],
+  problems: [
+    "1 cases outside the optional suites were skipped, more than --max-skipped 0: the server has no model 'x' (1)",
+  ],
+  exitCode: 1,
   ok: false,
 };
 
 describe("formatTable()", () => {
-  it("should list FAILED and INFO lines, a per-suite table and the total", () => {
+  it("should list FAILED, UNEXPECTED PASS and INFO lines, a per-suite table, skips by reason and the verdict", () => {
     expect(formatTable(report)).toBe(
       [
         "FAILED: a-suite/one [MUST]: status: expected 400, got 500",
         "INFO: b-suite/three: skipped: the server has no model 'x'",
         "INFO: b-suite/four [MUST]: known failure: body <x> [known: why]",
+        "UNEXPECTED PASS: b-suite/five [MUST]: passed, but known-failing lists it (why); remove the entry",
         "",
         "Server: http://127.0.0.1:1, mode spec",
         "suite    passed  failed  known  skipped",
         "a-suite       1       1      0        0",
-        "b-suite       0       0      1        1",
+        "b-suite       0       1      1        1",
         "",
-        "Total cases: 4, passed 1, failed 1 (MUST 1), known failures 1, skipped 1: NOT OK",
+        "Skipped by reason:",
+        "  1  the server has no model 'x' [1 outside optional suites]",
+        "",
+        "Problems:",
+        "  1 cases outside the optional suites were skipped, more than --max-skipped 0: the server has no model 'x' (1)",
+        "",
+        "Total cases: 5, passed 1, failed 1 (MUST 1), unexpected passes 1, known failures 1, skipped 1",
+        "Result: NOT OK (exit 1): 1 MUST case failed, 1 known failure passed (remove them from the known-failing list); also incomplete: 1 cases outside the optional suites were skipped, more than --max-skipped 0: the server has no model 'x' (1)",
         "",
       ].join("\n"),
     );

@@ -1,6 +1,6 @@
-import { datatypes } from "@tensorwire/codec";
 import { describe, expect, it } from "vitest";
 import { parseSuiteFile } from "./case-schema.js";
+import { datatypes } from "./datatype-table.js";
 import { loadSuites } from "./load-suites.js";
 
 const cases = loadSuites();
@@ -89,6 +89,8 @@ describe("parseSuiteFile()", () => {
   const valid = {
     suite: "s",
     description: "d",
+    optional: false,
+    sources: [{ name: "OIP REST specification", url: "https://example.com/spec", follows: "everything" }],
     cases: [
       {
         name: "a/{dtl}",

@@ -1,5 +1,6 @@
-import type { InferRequest, InferResponse } from "@tensorwire/codec";
 import type { GrpcCodeName } from "./case-schema.js";
+import type { OracleRequest } from "./read-request.js";
+import type { OracleResponse } from "./read-response.js";
 
 /** What came back from one request, in a form every expectation can read. */
 export interface Outcome {
@@ -9,20 +10,27 @@ export interface Outcome {
   readonly code?: GrpcCodeName;
   /** Response headers (gRPC: headers and trailers), lower-case names. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The REST body (its JSON header under the binary extension) or the gRPC message as proto JSON. */
+  /**
+   * The REST body (its JSON header under the binary extension) read by `parseExactJson`, or the
+   * gRPC message as proto JSON; undefined when there is none or it is not JSON.
+   */
   readonly json: unknown;
+  /** Whether the REST body had bytes at all. */
+  readonly hasBody: boolean;
   /** A short printable form of the body or the gRPC error, for failure messages. */
   readonly summary: string;
-  /** The response as tensors; throws when it is not a decodable inference response. */
-  readonly decode: () => InferResponse;
+  /** The response as tensors; throws when it is not a readable inference response. */
+  readonly read: () => OracleResponse;
 }
 
 /** What was sent, for expectations derived from the request. */
 export interface Sent {
   /** The model the request addresses (path, gRPC field or routing header). */
   readonly modelName: string | undefined;
-  /** The request as tensors; throws when the request is not a decodable inference request. */
-  readonly decode: () => InferRequest;
+  /** The version the request asks for (REST path, gRPC model_version), if any. */
+  readonly modelVersion: string | undefined;
+  /** The request as tensors; throws when it is not a readable inference request. */
+  readonly read: () => OracleRequest;
 }
 
 export function summarize(text: string): string {

@@ -40,8 +40,10 @@ import { checkArrowIpc } from "./arrow-ipc-check.js";
  * Wallaroo sends) when every row has the same length. Nulls have no tensor form and are an error.
  */
 
+/** The two Arrow IPC formats: the file (random access, `ARROW1` magic) and the stream. */
 export type ArrowIpcFormat = "file" | "stream";
 
+/** Options of `encodeArrowIpc`. */
 export interface ArrowEncodeOptions {
   /** Default "file", the format of Wallaroo's content type. */
   readonly format: ArrowIpcFormat;
@@ -50,10 +52,20 @@ export interface ArrowEncodeOptions {
 // The IPC file format opens with this magic (plus padding); the stream format does not.
 const fileMagic = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
 
+/** Which IPC format bytes are in, by the file format's magic. */
 export function arrowIpcFormat(bytes: Uint8Array): ArrowIpcFormat {
   return fileMagic.every((b, i) => bytes[i] === b) ? "file" : "stream";
 }
 
+/**
+ * Writes tensors as an Arrow IPC table, one column per tensor; all must have rank ≥ 1 and share
+ * dim 0, the row count.
+ *
+ * @example
+ * const x = createTensor({ name: "x", datatype: "FP32", shape: [2, 3], data: new Float32Array(6) });
+ * const bytes = encodeArrowIpc([x]); // a FixedSizeList<Float32>[3] column of 2 rows
+ * const [back] = decodeArrowIpc(bytes); // FP32 [2,3]
+ */
 export function encodeArrowIpc(
   tensors: readonly Tensor[],
   options: Partial<ArrowEncodeOptions> = {},

@@ -1,15 +1,19 @@
+/**
+ * OIP gRPC: `ModelInferRequest` / `ModelInferResponse` messages, typed and raw contents,
+ * parameters, and a fast decoder for serialized messages.
+ *
+ * @module
+ */
 export type { TensorHeader } from "../internal/raw-contents.js";
 export { tensorFromRawContents, tensorToRawContents } from "../internal/raw-contents.js";
-export type { ContentsValues, GrpcEncodeOptions } from "./grpc-contents.js";
+export type { ContentsValues } from "./contents.js";
+export { tensorFromContents, tensorToContents } from "./contents.js";
+export { decodeGrpcInferRequestBinary, decodeGrpcInferResponseBinary } from "./fast-decoder.js";
+export type { GrpcEncodeOptions } from "./infer-message.js";
 export {
   decodeGrpcInferRequest,
-  decodeGrpcInferRequestBinary,
   decodeGrpcInferResponse,
-  decodeGrpcInferResponseBinary,
   encodeGrpcInferRequest,
   encodeGrpcInferResponse,
-  parametersFromGrpc,
-  parametersToGrpc,
-  tensorFromContents,
-  tensorToContents,
-} from "./grpc-contents.js";
+} from "./infer-message.js";
+export { parametersFromGrpc, parametersToGrpc } from "./parameters.js";

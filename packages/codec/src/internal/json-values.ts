@@ -1,10 +1,12 @@
-import { type Datatype, datatypeInfo, datatypeTable } from "../datatype.js";
+import { type Datatype, datatypeInfo } from "../datatype.js";
 import { invalidArgument } from "../error.js";
-import { halfToNumber, numberToHalf } from "../fp16.js";
+import { halfToNumber } from "../fp16.js";
 import type { JsonValue } from "../json-text.js";
 import type { TensorMetadata } from "../metadata.js";
 import { elementCount, formatShape } from "../shape.js";
-import { createTensor, type Tensor, type TensorData } from "../tensor.js";
+import { createTensor, type Tensor } from "../tensor.js";
+import { isB64, tensorDataFromValues, type ValuesOptions } from "../tensor-data-from-values.js";
+import { base64Decode, base64Encode } from "./base64.js";
 import { describeValue } from "./describe-value.js";
 
 /**
@@ -99,14 +101,6 @@ export function flattenNested(value: unknown, where: Where): { shape: number[]; 
   return { shape, leaves };
 }
 
-export function isB64(value: unknown): value is { b64: string } {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return false;
-  }
-  const keys = Object.keys(value);
-  return keys.length === 1 && keys[0] === "b64";
-}
-
 /**
  * The datatype untyped JSON values imply: all booleans → BOOL; all strings (or b64 objects) →
  * BYTES; numbers (nulls among them read as NaN) → FP64. JSON cannot tell 1 from 1.0, and FP64
@@ -143,112 +137,22 @@ export function inferDatatype(leaves: readonly unknown[], where: Where, dialect:
   return kind === "bool" ? "BOOL" : kind === "string" ? "BYTES" : "FP64";
 }
 
-const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 
-/** Converts JSON leaves to the typed data of `datatype`, checking kind and range of each. */
-export function leavesToData(
-  leaves: readonly unknown[],
-  datatype: Datatype,
+/** How `tensorDataFromValues` reads a dialect's values; `nestedShape` when they were nested. */
+export function dialectValues(
   where: Where,
   dialect: JsonDialect,
-): TensorData {
-  const n = leaves.length;
-  const bad = (i: number, expected: string): never => {
-    throw invalidArgument(
-      `tensor '${where.tensor}': ${where.field} element ${i} of ${datatype} tensor: expected ${expected}, got ${describeValue(leaves[i])}`,
-      where,
-    );
+  nestedShape?: readonly number[],
+): Partial<ValuesOptions> {
+  return {
+    tensor: where.tensor,
+    field: where.field,
+    nestedShape,
+    nonFinite: dialect.nonFinite === "null" ? "null" : "number",
+    int64: dialect.int64 === "number" ? "double" : "exact",
+    b64: dialect.b64 ? (text, index) => base64Decode(text, where, index) : undefined,
   };
-  const info = datatypeTable[datatype];
-  switch (info.jsonKind) {
-    case "bool": {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (typeof v !== "boolean") {
-          bad(i, "true or false");
-        }
-        out[i] = v ? 1 : 0;
-      }
-      return out;
-    }
-    case "float":
-    case "half": {
-      const out =
-        datatype === "FP32" ? new Float32Array(n) : datatype === "FP64" ? new Float64Array(n) : undefined;
-      const half = out === undefined ? new Uint16Array(n) : undefined;
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        let x: number;
-        if (typeof v === "number") {
-          x = v;
-        } else if (typeof v === "bigint") {
-          x = Number(v);
-        } else if (v === null && dialect.nonFinite === "null") {
-          x = Number.NaN;
-        } else {
-          return bad(i, "a number");
-        }
-        if (out !== undefined) {
-          out[i] = x;
-        } else if (half !== undefined) {
-          half[i] = numberToHalf(x);
-        }
-      }
-      return out ?? (half as Uint16Array);
-    }
-    case "int": {
-      const TypedArray = info.TypedArray;
-      const [lo, hi] = info.range ?? [0n, 0n];
-      const min = Number(lo);
-      const max = Number(hi);
-      const out = new (TypedArray as Int32ArrayConstructor)(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        const x = typeof v === "bigint" ? Number(v) : v;
-        if (typeof x !== "number" || !Number.isInteger(x) || x < min || x > max) {
-          bad(i, `an integer in [${lo}, ${hi}]`);
-        }
-        out[i] = x as number;
-      }
-      return out as TensorData;
-    }
-    case "bigint": {
-      const [lo, hi] = info.range ?? [0n, 0n];
-      const out = datatype === "INT64" ? new BigInt64Array(n) : new BigUint64Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        let x: bigint;
-        if (typeof v === "bigint") {
-          x = v;
-        } else if (typeof v === "number" && Number.isInteger(v)) {
-          x = BigInt(v);
-        } else {
-          return bad(i, "an integer");
-        }
-        if (x < lo || x > hi) {
-          bad(i, `an integer in [${lo}, ${hi}]`);
-        }
-        out[i] = x;
-      }
-      return out;
-    }
-    case "bytes": {
-      const out: Uint8Array[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (typeof v === "string") {
-          out[i] = utf8.encode(v);
-        } else if (dialect.b64 && isB64(v)) {
-          out[i] = base64Decode(v.b64, where, i);
-        } else {
-          bad(i, dialect.b64 ? 'a string or {"b64": "..."}' : "a string");
-        }
-      }
-      return out;
-    }
-  }
 }
 
 export interface NestedToTensorOptions {
@@ -273,7 +177,7 @@ export function nestedToTensor(value: unknown, options: NestedToTensorOptions): 
     completeEmptyShape(shape, spec);
     checkShape(shape, spec);
   }
-  const data = leavesToData(leaves, datatype, where, options.dialect);
+  const data = tensorDataFromValues(datatype, leaves, dialectValues(where, options.dialect, shape));
   return createTensor({ name: options.name, datatype, shape, data });
 }
 
@@ -543,33 +447,4 @@ function leafWriter(tensor: Tensor, options: TensorToNestedOptions): (i: number)
 
 function finite(x: number, dialect: JsonDialect): number | null {
   return dialect.nonFinite === "null" && !Number.isFinite(x) ? null : x;
-}
-
-const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
-
-/** Standard base64 (RFC 4648 §4), padding optional; anything else is an error, not skipped. */
-export function base64Decode(text: string, where: Where, element?: number): Uint8Array {
-  if (typeof text !== "string" || !base64Pattern.test(text)) {
-    const which = element === undefined ? "" : ` element ${element}`;
-    throw invalidArgument(
-      `tensor '${where.tensor}': ${where.field}${which}: expected base64, got ${describeValue(text)}`,
-      where,
-    );
-  }
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) {
-    out[i] = binary.charCodeAt(i);
-  }
-  return out;
-}
-
-export function base64Encode(bytes: Uint8Array): string {
-  let binary = "";
-  // Chunks keep the spread argument count well under engine limits.
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return btoa(binary);
 }

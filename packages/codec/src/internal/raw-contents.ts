@@ -7,9 +7,13 @@ import { littleEndianBytes, typedArrayFromLittleEndian } from "./little-endian.j
 
 /** What describes a tensor apart from its data: the JSON header or proto fields next to raw bytes. */
 export interface TensorHeader {
+  /** The tensor's name. */
   readonly name: string;
+  /** Its datatype, checked against the OIP datatypes. */
   readonly datatype: string;
+  /** Its dimensions (bigint as gRPC carries them). */
   readonly shape: readonly (number | bigint)[];
+  /** Its parameters. */
   readonly parameters?: Parameters | undefined;
 }
 

@@ -1,3 +1,8 @@
+/**
+ * KServe V1 (`instances` / `predictions`).
+ *
+ * @module
+ */
 export type { KserveV1EncodeOptions, KserveV1Options } from "./kserve-v1.js";
 export {
   decodeKserveV1Request,

@@ -133,7 +133,7 @@ describe("encodeKserveV1Request() / decodeKserveV1Request()", () => {
   it("should check values against metadata", () => {
     const metadata: TensorMetadata[] = [{ name: "x", datatype: "UINT8", shape: [-1, 2] }];
     expect(() => decodeKserveV1Request({ instances: [[1, 300]] }, { metadata })).toThrow(
-      /element 1 of UINT8 tensor: expected an integer in \[0, 255\], got 300/,
+      "tensor 'x': instances[0][1]: expected an integer in UINT8 range [0, 255], got 300",
     );
     expect(() => decodeKserveV1Request({ instances: [[1, 2, 3]] }, { metadata })).toThrow(
       /expected shape \[-1,2\], got \[1,3\]/,

@@ -14,6 +14,7 @@ import type { Tensor } from "../tensor.js";
  * numbers are FP64, strings BYTES (UTF-8) and booleans BOOL.
  */
 
+/** Options of the KServe V1 decoders. */
 export interface KserveV1Options {
   /**
    * The model's inputs (requests) or outputs (responses). Default: none, so datatypes are inferred
@@ -29,6 +30,13 @@ export interface KserveV1Options {
  */
 const dialect: JsonDialect = { nonFinite: "null", b64: true };
 
+/**
+ * Server side: reads a `{"instances": [...]}` body into tensors.
+ *
+ * @example
+ * const metadata: TensorMetadata[] = [{ name: "x", datatype: "FP32", shape: [-1, 4] }];
+ * const [x] = decodeKserveV1Request({ instances: [[5.1, 3.5, 1.4, 0.2]] }, { metadata }); // FP32 [1,4]
+ */
 export function decodeKserveV1Request(body: unknown, options: KserveV1Options = {}): Tensor[] {
   return rowsToTensors(member(body, "instances"), {
     field: "instances",
@@ -38,6 +46,7 @@ export function decodeKserveV1Request(body: unknown, options: KserveV1Options = 
   });
 }
 
+/** Client side: reads a `{"predictions": [...]}` body into tensors. */
 export function decodeKserveV1Response(body: unknown, options: KserveV1Options = {}): Tensor[] {
   return rowsToTensors(member(body, "predictions"), {
     field: "predictions",
@@ -47,6 +56,7 @@ export function decodeKserveV1Response(body: unknown, options: KserveV1Options =
   });
 }
 
+/** Options of `encodeKserveV1Request` and `encodeKserveV1Response`. */
 export interface KserveV1EncodeOptions {
   /** Rows as objects keyed by tensor name even for one tensor. Default: only for several tensors. */
   readonly named: boolean;
@@ -63,6 +73,7 @@ export function encodeKserveV1Request(
   return { instances: tensorsToRows(tensors, { dialect, named: options.named ?? tensors.length > 1 }) };
 }
 
+/** Server side: writes tensors as a `{"predictions": [...]}` body, like `encodeKserveV1Request`. */
 export function encodeKserveV1Response(
   tensors: readonly Tensor[],
   options: Partial<KserveV1EncodeOptions> = {},

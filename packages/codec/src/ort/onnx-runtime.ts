@@ -30,6 +30,7 @@ export const ortTypes = {
   BYTES: "string",
 } as const satisfies Record<Datatype, OrtTensor.Type>;
 
+/** An ORT element type that some OIP datatype maps to. */
 export type OrtType = (typeof ortTypes)[Datatype];
 
 const datatypesByOrtType = new Map<string, Datatype>(
@@ -42,7 +43,14 @@ const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 // In a /u regex, surrogate pairs are whole code points, so this matches only lone surrogates.
 const loneSurrogate = /\p{Surrogate}/u;
 
-/** An ORT tensor over the same data (BYTES are decoded to strings). */
+/**
+ * An ORT tensor over the same data (BYTES are decoded to strings).
+ *
+ * @example
+ * const x = createTensor({ name: "x", datatype: "FP32", shape: [1, 4], data: new Float32Array(4) });
+ * const results = await session.run({ x: tensorToOrt(x) });
+ * const y = tensorFromOrt("y", results.y as OrtTensor);
+ */
 export function tensorToOrt(tensor: Tensor): OrtTensor {
   const dims = [...tensor.shape];
   if (tensor.datatype === "BYTES") {

@@ -29,6 +29,7 @@ import {
 
 /** An encoded body, in pieces so that tensor data is written to the socket without a copy. */
 export interface BinaryBody {
+  /** The JSON header, then each binary tensor's bytes. */
   readonly chunks: readonly Uint8Array[];
   /** The value of `Inference-Header-Content-Length`; undefined when no tensor is binary (plain JSON). */
   readonly headerLength: number | undefined;
@@ -36,6 +37,7 @@ export interface BinaryBody {
   readonly byteLength: number;
 }
 
+/** Options of `encodeBinaryRequest`. */
 export interface BinaryRequestOptions {
   /**
    * Which inputs to send as binary data. Default: all of them, which is what the extension is for;
@@ -90,7 +92,15 @@ export function decodeBinaryResponse(
   return response;
 }
 
-/** Client side: writes a request body with the chosen inputs as binary data. */
+/**
+ * Client side: writes a request body with the chosen inputs as binary data. Send the chunks as the
+ * body and `headerLength`, when defined, as `Inference-Header-Content-Length`.
+ *
+ * @example
+ * const x = createTensor({ name: "x", datatype: "FP32", shape: [1, 2], data: Float32Array.of(1, 2) });
+ * const body = encodeBinaryRequest({ inputs: [x] });
+ * const decoded = decodeBinaryRequest(joinBinaryBody(body), body.headerLength);
+ */
 export function encodeBinaryRequest(
   request: InferRequest,
   options: Partial<BinaryRequestOptions> = {},

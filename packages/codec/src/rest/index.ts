@@ -1,3 +1,8 @@
+/**
+ * OIP REST: the JSON inference request and response, and Triton's binary tensor data extension.
+ *
+ * @module
+ */
 export type { BinaryBody, BinaryRequestOptions } from "./binary-extension.js";
 export {
   decodeBinaryRequest,

@@ -1,12 +1,14 @@
-import { type Datatype, type DatatypeInfo, datatypeInfo } from "../datatype.js";
+import { type Datatype, datatypeInfo } from "../datatype.js";
 import { invalidArgument } from "../error.js";
-import { halfToNumber, numberToHalf } from "../fp16.js";
+import { halfToNumber } from "../fp16.js";
 import type { InferRequest, InferResponse, RequestedOutput } from "../infer.js";
 import { describeValue } from "../internal/describe-value.js";
 import { checkUniqueNames } from "../internal/unique-names.js";
 import type { JsonValue } from "../json-text.js";
 import { elementCount, formatShape, parseShape } from "../shape.js";
 import { createTensor, type Parameters, type ParameterValue, type Tensor } from "../tensor.js";
+import { tensorDataFromValues } from "../tensor-data-from-values.js";
+import { responseWithoutNulls } from "./response-nulls.js";
 
 /**
  * OIP REST JSON (`$inference_request` / `$inference_response`) to and from the in-memory model.
@@ -39,30 +41,49 @@ export type RestParameters = { [key: string]: string | number | boolean | bigint
 
 /** An input of a request or an output of a response, as REST JSON carries it. */
 export interface RestTensor {
+  /** The tensor's name. */
   name: string;
+  /** Its dimensions. */
   shape: number[];
+  /** Its datatype. */
   datatype: Datatype;
+  /** Its parameters (Triton's `binary_data_size` among them for binary data). */
   parameters?: RestParameters;
+  /** Its elements, flat; absent when they travel as binary data. */
   data?: JsonValue[];
 }
 
+/** An entry of a REST request's `outputs`. */
 export interface RestRequestedOutput {
+  /** The output's name. */
   name: string;
+  /** Its parameters, e.g. `binary_data`. */
   parameters?: RestParameters;
 }
 
+/** A REST inference request body (`$inference_request`) as a JSON value. */
 export interface RestInferRequest {
+  /** The request id. */
   id?: string;
+  /** Request parameters. */
   parameters?: RestParameters;
+  /** The inputs. */
   inputs: RestTensor[];
+  /** The outputs asked for; absent means all. */
   outputs?: RestRequestedOutput[];
 }
 
+/** A REST inference response body (`$inference_response`) as a JSON value. */
 export interface RestInferResponse {
+  /** The model that answered. */
   model_name: string;
+  /** Its version, when the server has versions. */
   model_version?: string;
+  /** The request's id. */
   id?: string;
+  /** Response parameters. */
   parameters?: RestParameters;
+  /** The outputs. */
   outputs: RestTensor[];
 }
 
@@ -72,7 +93,12 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Reads one input or output object (`{name, shape, datatype, parameters, data}`) as a tensor. */
+/**
+ * Reads one input or output object (`{name, shape, datatype, parameters, data}`) as a tensor.
+ *
+ * @example
+ * tensorFromJson({ name: "x", shape: [2], datatype: "INT32", data: [1, 2] }).data; // Int32Array [1, 2]
+ */
 export function tensorFromJson(json: unknown): Tensor {
   return tensorFromJsonAt(json, "tensor");
 }
@@ -130,6 +156,7 @@ export function tensorFromJsonData(
   const { name, shape } = header;
   const info = datatypeInfo(header.datatype, name);
   const leaves = flattenData(data, shape, name);
+  const nested = leaves !== data;
   const expected = elementCount(shape);
   if (leaves.length !== expected) {
     throw invalidArgument(
@@ -137,7 +164,13 @@ export function tensorFromJsonData(
       { tensor: name, field: "data" },
     );
   }
-  return createTensor({ ...header, data: dataFromJson(info, leaves, name) });
+  const values = tensorDataFromValues(info.datatype, leaves, {
+    tensor: name,
+    field: "data",
+    nestedShape: nested ? shape : undefined,
+    nonFinite: "string",
+  });
+  return createTensor({ ...header, data: values });
 }
 
 /**
@@ -186,120 +219,13 @@ function collectLeaves(
 
 const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
 
-const nonFiniteStrings: Readonly<Record<string, number>> = {
-  NaN: Number.NaN,
-  Infinity: Number.POSITIVE_INFINITY,
-  "-Infinity": Number.NEGATIVE_INFINITY,
-};
-
-const utf8Encoder = new TextEncoder();
-// In a /u regex, surrogate pairs are whole code points, so this matches only lone surrogates: text
-// that has no UTF-8 form (String.prototype.isWellFormed is ES2024, past our lib target).
-const loneSurrogate = /\p{Surrogate}/u;
 // ignoreBOM keeps a leading U+FEFF as data instead of dropping it.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-function elementError(tensor: string, index: number, expected: string, got: unknown) {
-  return invalidArgument(
-    `tensor '${tensor}': data[${index}]: expected ${expected}, got ${describeValue(got)}`,
-    {
-      tensor,
-      field: "data",
-    },
-  );
-}
-
-function floatFromJson(v: unknown, tensor: string, index: number): number {
-  if (typeof v === "number") {
-    return v;
-  }
-  if (typeof v === "bigint") {
-    // parseJsonText reads a long integer literal as bigint; as a float it rounds like any number.
-    return Number(v);
-  }
-  const special =
-    typeof v === "string" && Object.hasOwn(nonFiniteStrings, v) ? nonFiniteStrings[v] : undefined;
-  if (special === undefined) {
-    throw elementError(tensor, index, 'a number (or "NaN", "Infinity", "-Infinity")', v);
-  }
-  return special;
-}
-
-function dataFromJson(info: DatatypeInfo, leaves: readonly unknown[], tensor: string): Tensor["data"] {
-  const n = leaves.length;
-  switch (info.jsonKind) {
-    case "bool": {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (v === true) {
-          out[i] = 1;
-        } else if (v !== false) {
-          throw elementError(tensor, i, "true or false", v);
-        }
-      }
-      return out;
-    }
-    case "int": {
-      // Any of the small integer arrays; Int32Array stands for them all to the type checker.
-      const out = new (info.TypedArray as Int32ArrayConstructor)(n);
-      const [lo, hi] = (info.range as readonly [bigint, bigint]).map(Number) as [number, number];
-      for (let i = 0; i < n; i++) {
-        const leaf = leaves[i];
-        const v = typeof leaf === "bigint" && leaf >= -maxSafe && leaf <= maxSafe ? Number(leaf) : leaf;
-        if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
-          throw elementError(tensor, i, `an integer in ${info.datatype} range [${lo}, ${hi}]`, v);
-        }
-        out[i] = v;
-      }
-      return out;
-    }
-    case "bigint": {
-      const out = info.datatype === "INT64" ? new BigInt64Array(n) : new BigUint64Array(n);
-      const [lo, hi] = info.range as readonly [bigint, bigint];
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        const b = typeof v === "bigint" ? v : Number.isSafeInteger(v) ? BigInt(v as number) : undefined;
-        if (b === undefined || b < lo || b > hi) {
-          const hint =
-            typeof v === "number" && Number.isInteger(v)
-              ? " (a number beyond 2^53 may have been rounded by JSON.parse: parse with parseJsonText)"
-              : "";
-          throw elementError(tensor, i, `an integer in ${info.datatype} range [${lo}, ${hi}]${hint}`, v);
-        }
-        out[i] = b;
-      }
-      return out;
-    }
-    case "float": {
-      const out = info.datatype === "FP64" ? new Float64Array(n) : new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        out[i] = floatFromJson(leaves[i], tensor, i);
-      }
-      return out;
-    }
-    case "half": {
-      const out = new Uint16Array(n);
-      for (let i = 0; i < n; i++) {
-        out[i] = numberToHalf(floatFromJson(leaves[i], tensor, i));
-      }
-      return out;
-    }
-    case "bytes": {
-      const out: Uint8Array[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = leaves[i];
-        if (typeof v !== "string" || loneSurrogate.test(v)) {
-          throw elementError(tensor, i, "a string of well-formed Unicode", v);
-        }
-        out[i] = utf8Encoder.encode(v);
-      }
-      return out;
-    }
-  }
-}
-
-/** Writes one tensor as an input or output object; data is written flat. */
+/**
+ * Writes one tensor as an input or output object; data is written flat. BYTES that are not UTF-8
+ * are an error (send them as binary data).
+ */
 export function tensorToJson(tensor: Tensor): RestTensor {
   const json: RestTensor = {
     name: tensor.name,
@@ -377,7 +303,11 @@ function bytesToString(bytes: Uint8Array, tensor: string, index: number): string
 }
 
 /**
- * Reads a JSON parameters object; absent stays undefined.
+ * Reads a JSON parameters object (strings, numbers, booleans, bigints beyond 2^53); absent stays
+ * undefined, anything else is an `invalid_argument` error that names `where` (and `tensor`).
+ *
+ * @example
+ * parametersFromJson({ unload_dependents: true }, "parameters"); // { unload_dependents: true }
  * @private Internal code, does not follow semantic versioning.
  */
 export function parametersFromJson(json: unknown, where: string, tensor?: string): Parameters | undefined {
@@ -487,7 +417,8 @@ function requestedOutputFromJson(json: unknown, where: string): RequestedOutput 
 }
 
 /** @private Internal code, does not follow semantic versioning. */
-export function responseFromJson(json: unknown, readTensor: TensorFromJson): InferResponse {
+export function responseFromJson(body: unknown, readTensor: TensorFromJson): InferResponse {
+  const json = responseWithoutNulls(body);
   if (!isObject(json)) {
     throw invalidArgument(`inference response: expected a JSON object, got ${describeValue(json)}`);
   }
@@ -513,7 +444,15 @@ export function responseFromJson(json: unknown, readTensor: TensorFromJson): Inf
   };
 }
 
-/** Server side: reads a parsed REST request body (use `parseJsonText` to keep 64-bit integers exact). */
+/**
+ * Server side: reads a parsed REST request body (use `parseJsonText` to keep 64-bit integers exact).
+ *
+ * @example
+ * const request = decodeRestInferRequest(
+ *   parseJsonText('{"inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", "data": [1, 2]}]}'),
+ * );
+ * request.inputs[0]?.data; // Float32Array [1, 2]
+ */
 export function decodeRestInferRequest(json: unknown): InferRequest {
   return requestFromJson(json, tensorFromJsonAt);
 }
@@ -526,6 +465,11 @@ export function decodeRestInferResponse(json: unknown): InferResponse {
 /**
  * Client side: the REST request body as a JSON value, to be written with `stringifyJsonText`
  * (`JSON.stringify` suffices unless INT64/UINT64 values or parameters exceed 2^53).
+ *
+ * @example
+ * const x = createTensor({ name: "x", datatype: "INT64", shape: [1], data: BigInt64Array.of(2n ** 60n) });
+ * stringifyJsonText(encodeRestInferRequest({ inputs: [x] }));
+ * // '{"inputs":[{"name":"x","shape":[1],"datatype":"INT64","data":[1152921504606846976]}]}'
  */
 export function encodeRestInferRequest(request: InferRequest): RestInferRequest {
   return requestToJson(request, request.inputs.map(tensorToJson));

@@ -1,3 +1,8 @@
+/**
+ * Seldon Core v1 `SeldonMessage`, as REST JSON and as protobuf messages, and TensorFlow `TensorProto`.
+ *
+ * @module
+ */
 export type { SeldonDecodeOptions, SeldonEncodeOptions, SeldonEncoding, SeldonPayload } from "./seldon-v1.js";
 export {
   decodeSeldonJson,

@@ -11,13 +11,12 @@ import { DataType, type TensorProto, TensorProtoSchema } from "@tensorwire/proto
 import { type Datatype, datatypeInfo, datatypeTable } from "../datatype.js";
 import { invalidArgument, TensorwireError } from "../error.js";
 import { halfToNumber } from "../fp16.js";
+import { base64Decode, base64Encode } from "../internal/base64.js";
 import { describeValue } from "../internal/describe-value.js";
 import {
-  base64Decode,
-  base64Encode,
   checkShape,
+  dialectValues,
   type JsonDialect,
-  leavesToData,
   nestedToTensor,
   tensorToNested,
 } from "../internal/json-values.js";
@@ -26,6 +25,7 @@ import type { JsonValue } from "../json-text.js";
 import type { TensorMetadata } from "../metadata.js";
 import { elementCount, formatShape } from "../shape.js";
 import { createTensor, type Tensor, type TensorData } from "../tensor.js";
+import { tensorDataFromValues } from "../tensor-data-from-values.js";
 
 /**
  * Seldon Core v1 `SeldonMessage` (prediction.proto), as REST JSON and as protobuf-es messages.
@@ -44,8 +44,10 @@ import { createTensor, type Tensor, type TensorData } from "../tensor.js";
  * `meta` and `status` are left to the caller (the server copies `meta.puid`, sets `status`).
  */
 
+/** The three tensor encodings of Seldon's `DefaultData`. */
 export type SeldonEncoding = "ndarray" | "tensor" | "tftensor";
 
+/** What a `SeldonMessage` holds: a tensor in `data` (with its encoding and names) or a pass-through value. */
 export type SeldonPayload =
   | {
       readonly kind: "data";
@@ -57,6 +59,7 @@ export type SeldonPayload =
   | { readonly kind: "binData"; readonly value: Uint8Array }
   | { readonly kind: "jsonData"; readonly value: JsonValue };
 
+/** Options of `decodeSeldonJson` and `decodeSeldonMessage`. */
 export interface SeldonDecodeOptions {
   /** Seldon tensors are unnamed; this names the decoded tensor. Default `spec.name`, else "input-0". */
   readonly name: string | undefined;
@@ -64,6 +67,7 @@ export interface SeldonDecodeOptions {
   readonly spec: TensorMetadata | undefined;
 }
 
+/** Options of `encodeSeldonJson`, `encodeSeldonMessage` and `tensorToTensorProto`. */
 export interface SeldonEncodeOptions {
   /**
    * How `tftensor` carries numbers: "raw" (default) in `tensor_content` as TensorFlow's own
@@ -74,7 +78,13 @@ export interface SeldonEncodeOptions {
 
 const dialect: JsonDialect = { nonFinite: "null", b64: false, int64: "number" };
 
-/** Decodes a SeldonMessage in its REST JSON form. */
+/**
+ * Decodes a SeldonMessage in its REST JSON form (parse the body with `parseJsonText`).
+ *
+ * @example
+ * const payload = decodeSeldonJson({ data: { names: ["a", "b"], ndarray: [[1, 2]] } });
+ * if (payload.kind === "data") payload.tensor; // FP64 [1,2] named "input-0"
+ */
 export function decodeSeldonJson(body: unknown, options: Partial<SeldonDecodeOptions> = {}): SeldonPayload {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw invalidArgument(`expected a SeldonMessage JSON object, got ${describeValue(body)}`);
@@ -281,7 +291,9 @@ function seldonTensor(
     checkShape(shape, spec);
   }
   const data =
-    datatype === "FP64" ? Float64Array.from(values) : leavesToData(values, datatype, where, dialect);
+    datatype === "FP64"
+      ? Float64Array.from(values)
+      : tensorDataFromValues(datatype, values, dialectValues(where, dialect));
   return createTensor({ name, datatype, shape, data });
 }
 
@@ -402,7 +414,11 @@ export function tensorFromTensorProto(proto: TensorProto, name: string): Tensor 
         ? halfBits(expanded as number[], where)
         : datatype === "BYTES"
           ? (expanded as Uint8Array[])
-          : leavesToData(expanded, datatype, { tensor: name, field: snake(field) }, dialect);
+          : tensorDataFromValues(
+              datatype,
+              expanded,
+              dialectValues({ tensor: name, field: snake(field) }, dialect),
+            );
   }
   return createTensor({ name, datatype, shape, data });
 }

@@ -13,6 +13,7 @@ import type { Tensor } from "../tensor.js";
  * (`time`, `out.<name>`, ...) and encodes them here.
  */
 
+/** Options of `decodePandasRecords`. */
 export interface PandasRecordsOptions {
   /** The model's tensors, for datatypes and shape checks. Default: numbers FP64, strings BYTES. */
   readonly metadata?: readonly TensorMetadata[];
@@ -20,7 +21,13 @@ export interface PandasRecordsOptions {
 
 const dialect: JsonDialect = { nonFinite: "null", b64: false };
 
-/** An empty list is an empty table: zero-row tensors for the declared columns, or none. */
+/**
+ * Reads pandas records into one tensor per column. An empty list is an empty table: zero-row
+ * tensors for the declared columns, or none.
+ *
+ * @example
+ * const [a, b] = decodePandasRecords([{ a: 1, b: "x" }, { a: 2, b: "y" }]); // a FP64 [2], b BYTES [2]
+ */
 export function decodePandasRecords(body: unknown, options: PandasRecordsOptions = {}): Tensor[] {
   if (Array.isArray(body) && body.length === 0 && options.metadata === undefined) {
     return [];

@@ -1,3 +1,8 @@
+/**
+ * TensorFlow Serving's REST predict API, row and columnar formats.
+ *
+ * @module
+ */
 export type {
   TfServingEncodeOptions,
   TfServingFormat,

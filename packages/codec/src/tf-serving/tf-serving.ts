@@ -1,7 +1,6 @@
 import { invalidArgument } from "../error.js";
 import { describeValue } from "../internal/describe-value.js";
 import {
-  isB64,
   type JsonDialect,
   nestedToTensor,
   rowsToTensors,
@@ -11,6 +10,7 @@ import {
 import { type JsonValue, parseJsonText, stringifyJsonText } from "../json-text.js";
 import type { TensorMetadata } from "../metadata.js";
 import type { Tensor } from "../tensor.js";
+import { isB64 } from "../tensor-data-from-values.js";
 
 /**
  * TensorFlow Serving's REST predict API (`api_rest.md`). A request is either the row format
@@ -27,8 +27,10 @@ import type { Tensor } from "../tensor.js";
  * to do the same; without it numbers are FP64, strings and b64 objects BYTES, booleans BOOL.
  */
 
+/** TF-Serving's two request layouts: rows (`instances`) or columns (`inputs`). */
 export type TfServingFormat = "row" | "columnar";
 
+/** Options of the TF-Serving decoders. */
 export interface TfServingOptions {
   /**
    * The signature's inputs (requests) or outputs (responses). Default: none, so datatypes are
@@ -37,9 +39,13 @@ export interface TfServingOptions {
   readonly metadata?: readonly TensorMetadata[];
 }
 
+/** A decoded TF-Serving body. */
 export interface TfServingMessage {
+  /** The layout the body used; the answer mirrors it. */
   readonly format: TfServingFormat;
+  /** The request's `signature_name`, when given. */
   readonly signatureName?: string;
+  /** The tensors, one per named input (or the one unnamed). */
   readonly tensors: Tensor[];
 }
 
@@ -55,14 +61,23 @@ export function stringifyTfServingJson(value: JsonValue): string {
   return stringifyJsonText(value, { nonFiniteTokens: true });
 }
 
+/**
+ * Server side: reads a predict request body (parse it with `parseTfServingJson`).
+ *
+ * @example
+ * const body = parseTfServingJson('{"instances": [{"x": [1, 2], "label": "a"}]}');
+ * const { format, tensors } = decodeTfServingRequest(body); // "row"; x FP64 [1,2], label BYTES [1]
+ */
 export function decodeTfServingRequest(body: unknown, options: TfServingOptions = {}): TfServingMessage {
   return decode(body, options, "instances", "inputs", "input-0");
 }
 
+/** Client side: reads a predict response body, as `decodeTfServingRequest` reads a request. */
 export function decodeTfServingResponse(body: unknown, options: TfServingOptions = {}): TfServingMessage {
   return decode(body, options, "predictions", "outputs", "output-0");
 }
 
+/** Options of `encodeTfServingRequest` and `encodeTfServingResponse`. */
 export interface TfServingEncodeOptions {
   /** Default "columnar", which alone can carry tensors of different dim 0 or rank 0. */
   readonly format: TfServingFormat;
@@ -72,6 +87,10 @@ export interface TfServingEncodeOptions {
   readonly named: boolean;
 }
 
+/**
+ * Client side: writes tensors as a predict request body (write it with `stringifyTfServingJson`).
+ * All tensors must share dim 0 for the row format.
+ */
 export function encodeTfServingRequest(
   tensors: readonly Tensor[],
   options: Partial<TfServingEncodeOptions> = {},
@@ -80,6 +99,7 @@ export function encodeTfServingRequest(
   return options.signatureName === undefined ? body : { signature_name: options.signatureName, ...body };
 }
 
+/** Server side: writes tensors as a predict response body, like `encodeTfServingRequest`. */
 export function encodeTfServingResponse(
   tensors: readonly Tensor[],
   options: Partial<Omit<TfServingEncodeOptions, "signatureName">> = {},

@@ -2,14 +2,9 @@ import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferInput } from "./infer-input.js";
 import { InferenceError } from "./inference-error.js";
-import { createKServeClient } from "./kserve-client.js";
+import { createKServeV1Client } from "./kserve-v1-client.js";
 import { type ScriptedServer, sendJson, startScriptedServer } from "./testing/scripted-server.js";
 
-const ones = Array.from({ length: 16 }, (_, i) => i + 1);
-const tfsimpleInputs = [
-  inferInput("INPUT0", [1, 16], "INT32", ones),
-  inferInput("INPUT1", [1, 16], "INT32", ones),
-];
 const irisRows = [
   [6.8, 2.8, 4.8, 1.4],
   [5.1, 3.5, 1.4, 0.2],
@@ -28,9 +23,9 @@ afterAll(async () => {
   await Promise.all([server.close(), unloaded.close()]);
 });
 
-describe("KServe client, protocol v1 (tensorwire server)", () => {
+describe("KServe V1 client (tensorwire server)", () => {
   it("should send instances to :predict and read a multi-output model's named predictions", async () => {
-    const client = createKServeClient(server.url);
+    const client = createKServeV1Client(server.url);
     const result = await client.infer("iris", [inferInput("input", [2, 4], "FP32", irisRows)], {
       outputMetadata: [
         { name: "predict", datatype: "INT64", shape: [-1] },
@@ -47,21 +42,20 @@ describe("KServe client, protocol v1 (tensorwire server)", () => {
   });
 
   it("should answer liveness, readiness and the model list the V1 way", async () => {
-    const client = createKServeClient(server.url);
+    const client = createKServeV1Client(server.url);
     expect(await client.isServerLive()).toBe(true);
     expect(await client.isModelReady("iris")).toBe(true);
     await expect(client.isModelReady("nope")).rejects.toMatchObject({ code: "not_found", status: 404 });
     expect(await client.listModels()).toEqual(expect.arrayContaining(["iris", "tfsimple", "identity_fp32"]));
-    await expect(client.isServerReady()).rejects.toMatchObject({ code: "unimplemented" });
     await client.close();
-    const cold = createKServeClient(unloaded.url);
+    const cold = createKServeV1Client(unloaded.url);
     expect(await cold.isModelReady("iris")).toBe(false);
     expect(await cold.isModelReady("tfsimple")).toBe(true);
     await cold.close();
   });
 
   it("should surface the server's 501 for explain as an InferenceError", async () => {
-    const client = createKServeClient(server.url);
+    const client = createKServeV1Client(server.url);
     const err = await client.explain("iris", { instances: [irisRows[0] ?? []] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InferenceError);
     expect(err).toMatchObject({
@@ -74,7 +68,7 @@ describe("KServe client, protocol v1 (tensorwire server)", () => {
   });
 
   it("should return the explanation of a model that declares an explainer", async () => {
-    const client = createKServeClient(server.url);
+    const client = createKServeV1Client(server.url);
     expect(await client.explain("constant", { instances: [[1, 2, 3]] })).toEqual({
       explanations: [{ feature: "INPUT0", weights: [0.1, 0.2, 0.7] }],
     });
@@ -82,11 +76,11 @@ describe("KServe client, protocol v1 (tensorwire server)", () => {
   });
 
   it("should post a V1 body as is, by model name and to a whole endpoint", async () => {
-    const client = createKServeClient(server.url);
+    const client = createKServeV1Client(server.url);
     const body = { instances: [[1, 2]] };
     expect(await client.inferJson("identity_fp32", body)).toEqual({ predictions: [[1, 2]] });
     await client.close();
-    const graph = createKServeClient(`${server.url}/v1/models/identity_fp32:predict`);
+    const graph = createKServeV1Client(`${server.url}/v1/models/identity_fp32:predict`);
     expect(await graph.inferJson(undefined, body, { isGraphEndpoint: true })).toEqual({
       predictions: [[1, 2]],
     });
@@ -94,22 +88,9 @@ describe("KServe client, protocol v1 (tensorwire server)", () => {
   });
 });
 
-describe("KServe client, protocol v2 (tensorwire server)", () => {
-  it("should infer, check health and refuse explain", async () => {
-    const client = createKServeClient(server.url, { protocol: "v2" });
-    const result = await client.infer("tfsimple", tfsimpleInputs);
-    expect(Array.from(result.asTypedArray("OUTPUT0", "INT32"))).toEqual(ones.map((v) => 2 * v));
-    expect(await client.isServerReady()).toBe(true);
-    expect(await client.isServerLive()).toBe(true);
-    expect(await client.isModelReady("tfsimple")).toBe(true);
-    expect(await client.isModelReady("nope")).toBe(false);
-    await expect(client.explain("tfsimple", {})).rejects.toMatchObject({ code: "unimplemented" });
-    await expect(client.listModels()).rejects.toMatchObject({ code: "unimplemented" });
-    await client.close();
-  });
-
-  it("should post a JSON body to a graph endpoint verbatim", async () => {
-    const client = createKServeClient(`${server.url}/v2/models/identity_fp32/infer`, { protocol: "v2" });
+describe("KServe V1 client, graph endpoint (tensorwire server)", () => {
+  it("should post any JSON body, an OIP one included, to the endpoint verbatim", async () => {
+    const client = createKServeV1Client(`${server.url}/v2/models/identity_fp32/infer`);
     const body = { inputs: [{ name: "INPUT0", datatype: "FP32", shape: [1, 2], data: [1, 2] }] };
     const answer = (await client.inferJson(undefined, body, { isGraphEndpoint: true })) as {
       outputs: { data: number[] }[];
@@ -122,7 +103,7 @@ describe("KServe client, protocol v2 (tensorwire server)", () => {
 
 // Stand-in: the tensorwire server serves no path prefix, so a base URL below an ingress path needs
 // scripted answers.
-describe("KServe client, protocol v1 (stand-in: base path)", () => {
+describe("KServe V1 client (stand-in: base path)", () => {
   let scripted: ScriptedServer;
   beforeAll(async () => {
     scripted = await startScriptedServer((req, res) => {
@@ -139,7 +120,7 @@ describe("KServe client, protocol v1 (stand-in: base path)", () => {
   afterAll(() => scripted.close());
 
   it("should keep the base path and return the explanation", async () => {
-    const client = createKServeClient(`${scripted.url}/serving`);
+    const client = createKServeV1Client(`${scripted.url}/serving`);
     expect(await client.explain("m", { instances: [[1, 2]] })).toMatchObject({
       explanations: [{ weights: [0.5, 0.5] }],
     });
