@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createInferenceClient, inferInput } from "@tensorwire/client";
+import { createOipClient, inferInput } from "@tensorwire/client";
 import { tfsimpleModel } from "@tensorwire/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -231,7 +231,7 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
   });
 
   it("should answer OIP gRPC on the same port", async () => {
-    const client = createInferenceClient(url, { protocol: "grpc" });
+    const client = createOipClient(url, { protocol: "grpc" });
     try {
       expect(await client.isServerReady()).toBe(true);
       const result = await client.infer(
