@@ -13,10 +13,20 @@ export type {
   TensorMetadata,
 } from "./core/data-plane.js";
 export type { InferTarget, ModelRef, PipelineRef } from "./core/infer-target.js";
+export type {
+  ModelRuntime,
+  ModelRuntimeContext,
+  ModelRuntimeFactory,
+  RunFacts,
+  RuntimeInferOptions,
+  RuntimeMetadata,
+} from "./core/model-runtime.js";
 export type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./http/node-types.js";
 export { defaultMaxInputSize } from "./protocols/oip-rest/index.js";
 export type { ControlMode } from "./registry/model-registry.js";
 export type { ModelDeclaration } from "./repository/memory-source.js";
+export type { ModelInputs, ModelOutputs, ModelSpec } from "./runtime/define-model.js";
+export { defineModel } from "./runtime/define-model.js";
 export type { TransportOptions } from "./server/create-request-handler.js";
 export { createRequestHandler } from "./server/create-request-handler.js";
 export type { ServerCore, ServerCoreOptions } from "./server/create-server-core.js";

@@ -23,9 +23,10 @@ import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from 
  * tensors are read from the model itself.
  *
  * ```yaml
- * runtime: onnx               # onnx (default) | echo | constant | function
+ * runtime: onnx               # onnx (default) | echo | constant | module
  * versionPolicy: latest       # latest (= {latest: 1}) | all | {latest: N} | {specific: [1, 3]}
  * model: shared/iris.onnx     # onnx: one file for every version instead of <version>/model.onnx
+ * module: ./model.js         # module: the module whose default export builds the model
  * inputs:
  *   - name: predict           # an input of the model
  *     aliases: [input]        # other names a request may use for it
@@ -43,11 +44,17 @@ import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from 
  *   # kind: predictions       # {"explanations": <the model's predictions for the instances>}
  * ```
  *
+ * A `module` model is written in TypeScript or JavaScript: `module:` is a path relative to the
+ * model directory (a `.ts` file works where Node strips types, as Node 24 does outside
+ * `node_modules`) whose default export is a `ModelRuntimeFactory`, such as `defineModel` returns.
+ * Importing a module runs its code, so the path must lie under a directory the operator allowed
+ * (`moduleRoots`, `--module-root`); the module declares its tensors, which the config may alias,
+ * cast, rename and check like an ONNX model's. A reload (poll mode, a repository load) after the
+ * module file changed imports it anew.
+ *
  * Mock runtimes declare their tensors instead (`datatype` and `shape`, -1 for a variable
  * dimension): `echo` returns each input as an output (`rename: {INPUT0: OUTPUT0}` maps input to
- * output names), `constant` returns outputs given with `data` (flat or nested), and `function`
- * runs the `infer(inputs)` export of `module:` (a path relative to the model directory that must
- * lie under a root the operator allowed).
+ * output names) and `constant` returns outputs given with `data` (flat or nested).
  *
  * An input marked `optional: true` may be left out of a request.
  *
@@ -61,7 +68,7 @@ export interface ModelConfig {
   readonly versionPolicy: VersionPolicy;
   /** onnx: a model file for every version, relative to the model directory. */
   readonly model?: string;
-  /** function: the module, relative to the model directory. */
+  /** module: the module, relative to the model directory. */
   readonly module?: string;
   /** echo: input name → output name. */
   readonly rename: Readonly<Record<string, string>>;
@@ -158,13 +165,10 @@ export function parseModelConfig(raw: unknown, where: string): ModelConfig {
     fail,
   );
   const rename = parseRename(obj.rename, fail);
-  if (kind === "function" && typeof obj.module !== "string") {
-    fail("module", "a function model needs the path of its module");
-  }
-  if ((kind === "function" || kind === "echo") && inputs.length === 0) {
+  if (kind === "echo" && inputs.length === 0) {
     fail("inputs", `a ${kind} model must declare its inputs`);
   }
-  if ((kind === "function" || kind === "constant") && outputs.length === 0) {
+  if (kind === "constant" && outputs.length === 0) {
     fail("outputs", `a ${kind} model must declare its outputs`);
   }
   const config: ModelConfig = {
@@ -185,7 +189,7 @@ export function parseModelConfig(raw: unknown, where: string): ModelConfig {
   return {
     ...config,
     ...optionalString(obj.model, "model", kind === "onnx", fail),
-    ...optionalString(obj.module, "module", kind === "function", fail),
+    ...optionalString(obj.module, "module", kind === "module", fail),
     ...(obj.latency === undefined ? {} : { latency: parseLatency(obj.latency, fail) }),
     ...(obj.errors === undefined ? {} : { errors: parseErrors(obj.errors, fail) }),
     ...(obj.batching === undefined ? {} : { batching: parseBatching(obj.batching, fail) }),
@@ -204,7 +208,7 @@ function parseInput(raw: unknown, path: string, kind: RuntimeKind, fail: Fail): 
     "acceptDatatypes",
     "optional",
   ]);
-  const tensor = parseTensorHeader(obj, path, kind !== "onnx", fail);
+  const tensor = parseTensorHeader(obj, path, kind === "echo" || kind === "constant", fail);
   const aliases = list(obj.aliases, `${path}.aliases`, fail).map((alias, i) =>
     typeof alias === "string" && alias !== ""
       ? alias
@@ -229,7 +233,7 @@ function parseInput(raw: unknown, path: string, kind: RuntimeKind, fail: Fail): 
 
 function parseOutput(raw: unknown, path: string, kind: RuntimeKind, fail: Fail): OutputConfig {
   const obj = record(raw, path, fail, ["name", "datatype", "shape", "rename", "data"]);
-  const tensor = parseTensorHeader(obj, path, kind === "function" || kind === "constant", fail);
+  const tensor = parseTensorHeader(obj, path, kind === "constant", fail);
   const rename = obj.rename;
   if (rename !== undefined && (typeof rename !== "string" || rename === "")) {
     fail(`${path}.rename`, "expected a tensor name");

@@ -6,7 +6,7 @@ import type { RuntimeSpec } from "../runtime/runtime-spec.js";
 import { type ModelConfig, parseModelConfig } from "./model-config.js";
 import { checkModelName } from "./model-name.js";
 import type { ModelDefinition, ModelSource } from "./model-source.js";
-import { isWithin, mockRuntimeSpec, modifiersFromConfig } from "./runtime-spec-from-config.js";
+import { isWithin, modifiersFromConfig, runtimeSpecs } from "./runtime-spec-from-config.js";
 
 export interface ModelRepositoryOptions {
   /** The repository directory: `<root>/<model>/config.yaml` and `<root>/<model>/<version>/model.onnx`. */
@@ -16,8 +16,8 @@ export interface ModelRepositoryOptions {
    * Default false: a repository cannot make the server read arbitrary files.
    */
   readonly allowExternalPaths: boolean;
-  /** Directories under which `function` models' modules may live; empty refuses every module. */
-  readonly functionModuleRoots: readonly string[];
+  /** Directories under which `runtime: module` models' modules may live; empty refuses every module. */
+  readonly moduleRoots: readonly string[];
 }
 
 /** The config file names tried in order; YAML is a superset of JSON, so one parser reads all three. */
@@ -63,7 +63,7 @@ export function createModelRepository(options: ModelRepositoryOptions): ModelSou
       const numbered = (await readdir(modelDir, { withFileTypes: true }))
         .filter((entry) => entry.isDirectory() && versionPattern.test(entry.name))
         .map((entry) => entry.name);
-      const versions = new Map<string, RuntimeSpec>();
+      let versions = new Map<string, RuntimeSpec>();
       if (config.runtime === "onnx") {
         const names = numbered.length === 0 && config.model !== undefined ? ["1"] : numbered;
         for (const version of names) {
@@ -77,10 +77,11 @@ export function createModelRepository(options: ModelRepositoryOptions): ModelSou
           });
         }
       } else {
-        const spec = await mockRuntimeSpec(name, config, modelDir, options.functionModuleRoots);
-        for (const version of numbered.length === 0 ? ["1"] : numbered) {
-          versions.set(version, spec);
-        }
+        versions = await runtimeSpecs(name, config, numbered.length === 0 ? ["1"] : numbered, {
+          baseDir: modelDir,
+          directory: modelDir,
+          moduleRoots: options.moduleRoots,
+        });
       }
       return {
         name,

@@ -1,4 +1,4 @@
-import { realpath } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { createTensor, type Tensor, TensorwireError } from "@tensorwire/codec";
 import type { TensorMetadata } from "../core/data-plane.js";
@@ -6,33 +6,64 @@ import { dataFromValues } from "../core/tensor-values.js";
 import type { RuntimeModifiers, RuntimeSpec } from "../runtime/runtime-spec.js";
 import type { ModelConfig } from "./model-config.js";
 
-/** The runtime spec of one version of a mock model (every runtime but onnx). */
-export async function mockRuntimeSpec(
+/** Where a model's non-ONNX runtime specs come from, beside its config. */
+export interface SpecSource {
+  /** Relative module paths resolve from here: the model directory, or the working directory in memory. */
+  readonly baseDir: string;
+  /** The model directory as `ModelRuntimeContext.directory` gives it: undefined in memory. */
+  readonly directory: string | undefined;
+  /** The directories whose modules `runtime: module` models may import. */
+  readonly moduleRoots: readonly string[];
+}
+
+/** The runtime spec of each version of a model whose runtime is not onnx, by version. */
+export async function runtimeSpecs(
   name: string,
   config: ModelConfig,
-  modelDir: string,
-  functionModuleRoots: readonly string[],
-): Promise<RuntimeSpec> {
+  versions: readonly string[],
+  source: SpecSource,
+): Promise<Map<string, RuntimeSpec>> {
+  const specs = new Map<string, RuntimeSpec>();
   const inputs = declaredTensors(config.inputs);
   switch (config.runtime) {
     case "echo":
-      return { kind: "echo", inputs, rename: config.rename };
-    case "constant":
-      return {
-        kind: "constant",
-        inputs,
-        outputs: config.outputs.map((output) => constantTensor(name, output)),
-      };
-    case "function": {
+      for (const version of versions) {
+        specs.set(version, { kind: "echo", inputs, rename: config.rename });
+      }
+      return specs;
+    case "constant": {
+      const outputs = config.outputs.map((output) => constantTensor(name, output));
+      for (const version of versions) {
+        specs.set(version, { kind: "constant", inputs, outputs });
+      }
+      return specs;
+    }
+    case "module": {
+      if (config.module === undefined) {
+        throw new TensorwireError(
+          "invalid_argument",
+          `model '${name}': a module model needs the path of its module (module:)`,
+          { field: "module" },
+        );
+      }
       const module = await allowedModulePath(
         name,
-        resolve(modelDir, config.module ?? ""),
-        functionModuleRoots,
+        resolve(source.baseDir, config.module),
+        source.moduleRoots,
       );
-      return { kind: "function", inputs, outputs: declaredTensors(config.outputs), module };
+      const file = await stat(module);
+      const revision = `${file.mtimeMs}-${file.size}`;
+      for (const version of versions) {
+        specs.set(version, {
+          kind: "module",
+          factory: { module, revision },
+          context: { name, version, directory: source.directory },
+        });
+      }
+      return specs;
     }
     case "onnx":
-      throw new TensorwireError("internal", `model '${name}': onnx is not a mock runtime`);
+      throw new TensorwireError("internal", `model '${name}': onnx versions are model files`);
   }
 }
 
@@ -54,11 +85,9 @@ async function allowedModulePath(name: string, path: string, roots: readonly str
   const real = await realpath(path).catch((err: unknown) => {
     throw new TensorwireError(
       "invalid_argument",
-      `model '${name}': cannot read function module '${path}'`,
-      {},
-      {
-        cause: err,
-      },
+      `model '${name}': cannot read module '${path}'`,
+      { field: "module" },
+      { cause: err },
     );
   });
   for (const root of roots) {
@@ -69,7 +98,8 @@ async function allowedModulePath(name: string, path: string, roots: readonly str
   // Importing a module runs its code: only the operator, not a model repository, may allow that.
   throw new TensorwireError(
     "permission_denied",
-    `model '${name}': function module '${real}' is outside the allowed function module paths`,
+    `model '${name}': module '${real}' is outside the directories the server may import modules from (moduleRoots, --module-root)`,
+    { field: "module" },
   );
 }
 

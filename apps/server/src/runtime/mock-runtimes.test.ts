@@ -1,8 +1,5 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createTensor, type InferRequest, TensorwireError } from "@tensorwire/codec";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { InferContext } from "../core/data-plane.js";
 import type { ModelDeclaration } from "../repository/memory-source.js";
 import { createServerCore } from "../server/create-server-core.js";
@@ -13,24 +10,11 @@ const input = createTensor({ name: "INPUT0", datatype: "FP32", shape: [1, 2], da
 const request: InferRequest = { inputs: [input] };
 const declared = { inputs: [{ name: "INPUT0", datatype: "FP32", shape: [-1, -1] }] };
 
-async function serve(models: ModelDeclaration[], functionModuleRoots: string[] = []) {
-  return createServerCore({ models, functionModuleRoots });
+async function serve(models: ModelDeclaration[]) {
+  return createServerCore({ models });
 }
 
 describe("createModelDataPlane() with mock runtimes", () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "tensorwire-mock-"));
-    await writeFile(
-      join(dir, "double.mjs"),
-      `export function infer(inputs) {
-        const x = inputs[0];
-        return [{ name: "DOUBLED", datatype: "FP32", shape: x.shape, data: x.data.map((v) => v * 2) }];
-      }`,
-    );
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
   it("should echo inputs under their renamed output names", async () => {
     const core = await serve([
       { name: "echo", config: { runtime: "echo", ...declared, rename: { INPUT0: "OUT" } } },
@@ -74,41 +58,6 @@ describe("createModelDataPlane() with mock runtimes", () => {
       { name: "SCORE", datatype: "INT64", shape: [2, 2], data: BigInt64Array.of(1n, 2n, 3n, 4n) },
     ]);
     await core.close();
-  });
-
-  it("should run a function module from an allowed path", async () => {
-    const core = await serve(
-      [
-        {
-          name: "double",
-          config: {
-            runtime: "function",
-            module: join(dir, "double.mjs"),
-            ...declared,
-            outputs: [{ name: "DOUBLED", datatype: "FP32", shape: [-1, -1] }],
-          },
-        },
-      ],
-      [dir],
-    );
-    const response = await core.dataPlane.infer({ name: "double" }, request, context);
-    expect(response.outputs).toEqual([
-      { name: "DOUBLED", datatype: "FP32", shape: [1, 2], data: Float32Array.of(2, 4) },
-    ]);
-    await core.close();
-  });
-
-  it("should refuse a function module outside the allowed paths", async () => {
-    const model: ModelDeclaration = {
-      name: "double",
-      config: {
-        runtime: "function",
-        module: join(dir, "double.mjs"),
-        ...declared,
-        outputs: [{ name: "DOUBLED", datatype: "FP32", shape: [-1, -1] }],
-      },
-    };
-    await expect(serve([model])).rejects.toMatchObject({ code: "permission_denied" });
   });
 
   it("should add fixed latency", async () => {

@@ -1,6 +1,6 @@
-import { createTensor, type Tensor, TensorwireError } from "@tensorwire/codec";
+import type { Tensor } from "@tensorwire/codec";
 import type { ModelRuntime, RuntimeInferOptions, RuntimeMetadata } from "../core/model-runtime.js";
-import type { ConstantRuntimeSpec, EchoRuntimeSpec, FunctionRuntimeSpec } from "./runtime-spec.js";
+import type { ConstantRuntimeSpec, EchoRuntimeSpec } from "./runtime-spec.js";
 
 /** Answers each input back under its output name; output datatype and shape are the input's. */
 export function createEchoRuntime(spec: EchoRuntimeSpec): ModelRuntime {
@@ -29,80 +29,6 @@ export function createConstantRuntime(spec: ConstantRuntimeSpec): ModelRuntime {
     const wanted = new Set(options.outputs);
     return spec.outputs.filter((output) => wanted.has(output.name));
   });
-}
-
-interface FunctionModule {
-  infer(inputs: readonly Tensor[]): unknown;
-}
-
-/**
- * Runs a JS module's `infer`. Its results go through `createTensor`, so a module returning
- * a malformed tensor fails the request with a clear error instead of corrupting the response.
- */
-export function createFunctionRuntime(spec: FunctionRuntimeSpec): ModelRuntime {
-  let module: FunctionModule | undefined;
-  const meta: RuntimeMetadata = {
-    platform: "tensorwire_function",
-    inputs: spec.inputs,
-    outputs: spec.outputs,
-  };
-  return {
-    async load() {
-      const imported: unknown = await import(spec.module);
-      if (!hasInfer(imported)) {
-        throw new TensorwireError(
-          "failed_precondition",
-          `module '${spec.module}' does not export a function 'infer'`,
-        );
-      }
-      module = imported;
-    },
-    metadata: () => meta,
-    async infer(inputs, options) {
-      if (module === undefined) {
-        throw new TensorwireError("unavailable", `module '${spec.module}' is not loaded`);
-      }
-      const result: unknown = await module.infer(inputs);
-      if (!Array.isArray(result)) {
-        throw new TensorwireError(
-          "internal",
-          `module '${spec.module}': infer must return an array of tensors`,
-        );
-      }
-      const wanted = new Set(options.outputs);
-      return result
-        .map((value: unknown, i) => functionOutput(spec.module, value, i))
-        .filter((output) => wanted.has(output.name));
-    },
-    async unload() {
-      module = undefined;
-    },
-  };
-}
-
-function hasInfer(value: unknown): value is FunctionModule {
-  return (
-    typeof value === "object" && value !== null && typeof (value as { infer?: unknown }).infer === "function"
-  );
-}
-
-function functionOutput(modulePath: string, value: unknown, index: number): Tensor {
-  const v = value as Partial<Parameters<typeof createTensor>[0]> | null;
-  if (typeof v !== "object" || v === null || typeof v.name !== "string" || v.data === undefined) {
-    throw new TensorwireError("internal", `module '${modulePath}': output ${index} is not a tensor`);
-  }
-  try {
-    return createTensor({ name: v.name, datatype: String(v.datatype), shape: v.shape ?? [], data: v.data });
-  } catch (err) {
-    // The client sent nothing wrong: a bad tensor from the model is the server's fault.
-    const message = err instanceof Error ? err.message : String(err);
-    throw new TensorwireError(
-      "internal",
-      `module '${modulePath}': ${message}`,
-      { tensor: v.name },
-      { cause: err },
-    );
-  }
 }
 
 function staticRuntime(

@@ -1,5 +1,6 @@
 import type { ModelRuntime } from "../core/model-runtime.js";
-import { createConstantRuntime, createEchoRuntime, createFunctionRuntime } from "./mock-runtimes.js";
+import { createConstantRuntime, createEchoRuntime } from "./mock-runtimes.js";
+import { createModuleRuntime } from "./module-runtime.js";
 import { createOnnxRuntime } from "./onnx-runtime.js";
 import { withModifiers } from "./runtime-modifiers.js";
 import type { RuntimeKind, RuntimeModifiers, RuntimeSpec } from "./runtime-spec.js";
@@ -11,7 +12,7 @@ export const runtimeFactories: Factories = Object.freeze({
   onnx: createOnnxRuntime,
   echo: createEchoRuntime,
   constant: createConstantRuntime,
-  function: createFunctionRuntime,
+  module: createModuleRuntime,
 });
 
 /** Builds (but does not load) the runtime a spec describes, with its modifiers applied. */

@@ -1,9 +1,10 @@
 import type { ErrorCode, Tensor } from "@tensorwire/codec";
 import type { TensorMetadata } from "../core/data-plane.js";
+import type { ModelRuntimeContext, ModelRuntimeFactory } from "../core/model-runtime.js";
 import type { InferenceWorkers } from "./inference-workers.js";
 
 /** How to build one model version's runtime: the `kind` picks the factory in `runtimeFactories`. */
-export type RuntimeSpec = OnnxRuntimeSpec | EchoRuntimeSpec | ConstantRuntimeSpec | FunctionRuntimeSpec;
+export type RuntimeSpec = OnnxRuntimeSpec | EchoRuntimeSpec | ConstantRuntimeSpec | ModuleRuntimeSpec;
 
 export type RuntimeKind = RuntimeSpec["kind"];
 
@@ -30,14 +31,15 @@ export interface ConstantRuntimeSpec {
 }
 
 /**
- * Runs `infer(inputs: Tensor[]) → Tensor[] | Promise<Tensor[]>` exported by a JS module. The path
- * is absolute and was checked against the operator's allowed roots before this spec was built.
+ * A model written in TypeScript or JavaScript: a factory given in memory, or the default export of
+ * a module. A module path is absolute and was checked against the operator's allowed roots before
+ * this spec was built; `revision` changes with the file, so a reload after a change imports it anew
+ * (an import is cached per URL).
  */
-export interface FunctionRuntimeSpec {
-  readonly kind: "function";
-  readonly inputs: readonly TensorMetadata[];
-  readonly outputs: readonly TensorMetadata[];
-  readonly module: string;
+export interface ModuleRuntimeSpec {
+  readonly kind: "module";
+  readonly factory: ModelRuntimeFactory | { readonly module: string; readonly revision: string };
+  readonly context: ModelRuntimeContext;
 }
 
 /** Behaviour added to any runtime, for testing clients against slow or failing models. */

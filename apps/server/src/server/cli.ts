@@ -45,6 +45,11 @@ const flags = {
     type: "boolean",
     help: "Let model configs and symlinks point at files outside the repository. Default off.",
   },
+  "module-root": {
+    type: "string",
+    multiple: true,
+    help: "A directory whose modules 'runtime: module' models may import (an import runs the module's code); repeat for more. Default: none.",
+  },
   "http-max-input-size": {
     type: "string",
     help: `Largest REST request body in bytes (after decompression); larger ones get 413. Default ${defaultMaxInputSize} (64 MiB).`,
@@ -212,6 +217,14 @@ function optionsFrom(v: Record<string, unknown>): {
       throw new UsageError("--allow-external-paths: expected true or false");
     }
     options.allowExternalPaths = external;
+  }
+  const moduleRoots = v["module-root"];
+  if (moduleRoots !== undefined) {
+    const list = Array.isArray(moduleRoots) ? moduleRoots : [moduleRoots];
+    if (!list.every((root) => typeof root === "string" && root !== "")) {
+      throw new UsageError("--module-root: expected directory paths");
+    }
+    options.moduleRoots = list;
   }
   const maxInput = integer(v, "http-max-input-size", 1, Number.MAX_SAFE_INTEGER);
   if (maxInput !== undefined) {

@@ -27,8 +27,11 @@ export interface ServerCoreOptions {
   readonly pollIntervalMs: number;
   /** Let configs and symlinks reach ONNX files outside the repository. Default false. */
   readonly allowExternalPaths: boolean;
-  /** Directories whose modules `function` models may import (imports run code). Default: none. */
-  readonly functionModuleRoots: readonly string[];
+  /**
+   * Directories whose modules `runtime: module` models may import, in a repository or in memory:
+   * an import runs the module's code, so only the operator allows it. Default: none.
+   */
+  readonly moduleRoots: readonly string[];
   /**
    * Worker threads that run ONNX models off the event loop; 0 runs them on it. Default 0: the
    * benchmarks (docs/benchmarks.md) show in-thread runs faster for small models, whose ~10 µs
@@ -56,7 +59,7 @@ export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}):
     loadModels: options.loadModels ?? [],
     pollIntervalMs: options.pollIntervalMs ?? 5000,
     allowExternalPaths: options.allowExternalPaths ?? false,
-    functionModuleRoots: options.functionModuleRoots ?? [],
+    moduleRoots: options.moduleRoots ?? [],
     inferenceWorkers: options.inferenceWorkers ?? 0,
     observer: options.observer,
   };
@@ -76,15 +79,13 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
       createModelRepository({
         root: options.repository,
         allowExternalPaths: options.allowExternalPaths,
-        functionModuleRoots: options.functionModuleRoots,
+        moduleRoots: options.moduleRoots,
       }),
     );
   }
   const declarations = [...options.models, ...(options.zoo ? defaultZoo() : [])];
   if (declarations.length > 0) {
-    sources.push(
-      await createMemorySource(declarations, { functionModuleRoots: options.functionModuleRoots }),
-    );
+    sources.push(await createMemorySource(declarations, { moduleRoots: options.moduleRoots }));
   }
   const workers =
     options.inferenceWorkers > 0 ? createInferenceWorkers({ threads: options.inferenceWorkers }) : undefined;
