@@ -1,5 +1,13 @@
-import { createTensor, formatShape, type InferRequest, type Result, type Tensor } from "@tensorwire/codec";
-import { dataFromValues, tensorValues } from "../core/tensor-values.js";
+import {
+  createTensor,
+  formatShape,
+  halfToNumber,
+  type InferRequest,
+  type Result,
+  type Tensor,
+  TensorwireError,
+  tensorDataFromValues,
+} from "@tensorwire/codec";
 import type { ModelBinding } from "./model-binding.js";
 
 /** A request checked against a model: inputs under the model's names and datatypes, outputs to fetch. */
@@ -86,15 +94,28 @@ export function shapeMatches(expected: readonly number[], actual: readonly numbe
   return expected.length === actual.length && expected.every((dim, i) => dim === -1 || dim === actual[i]);
 }
 
+/**
+ * The tensor's values in another datatype, by the codec's one conversion: integers exact and in
+ * range, never rounded or wrapped. A cast to BOOL reads 0 and 1 as false and true.
+ */
 function castTensor(tensor: Tensor, datatype: Tensor["datatype"]): Result<Tensor> {
   if (tensor.datatype === "BYTES") {
     return { ok: false, error: "BYTES cannot be cast" };
   }
-  const data = dataFromValues(datatype, tensorValues(tensor));
-  if (!data.ok) {
-    return data;
+  const values: readonly unknown[] =
+    tensor.datatype === "FP16"
+      ? Array.from(tensor.data, halfToNumber)
+      : Array.from(tensor.data as ArrayLike<number | bigint>);
+  try {
+    const data = tensorDataFromValues(datatype, datatype === "BOOL" ? values.map(asBool) : values);
+    return { ok: true, value: createTensor({ ...tensor, datatype, data }) };
+  } catch (err) {
+    return { ok: false, error: TensorwireError.from(err).message };
   }
-  return { ok: true, value: createTensor({ ...tensor, datatype, data: data.value }) };
+}
+
+function asBool(value: unknown): unknown {
+  return value === 0 || value === 0n ? false : value === 1 || value === 1n ? true : value;
 }
 
 function fail(error: string): { ok: false; error: string } {

@@ -54,7 +54,8 @@ import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from 
  *
  * Mock runtimes declare their tensors instead (`datatype` and `shape`, -1 for a variable
  * dimension): `echo` returns each input as an output (`rename: {INPUT0: OUTPUT0}` maps input to
- * output names) and `constant` returns outputs given with `data` (flat or nested).
+ * output names) and `constant` returns outputs given with `data` (flat or nested, read as every
+ * JSON dialect reads values: BOOL as true/false, integers exact and in range).
  *
  * An input marked `optional: true` may be left out of a request.
  *

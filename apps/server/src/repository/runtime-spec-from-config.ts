@@ -1,8 +1,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import { createTensor, type Tensor, TensorwireError } from "@tensorwire/codec";
+import { createTensor, type Tensor, TensorwireError, tensorDataFromValues } from "@tensorwire/codec";
 import type { TensorMetadata } from "../core/data-plane.js";
-import { dataFromValues } from "../core/tensor-values.js";
 import type { RuntimeModifiers, RuntimeSpec } from "../runtime/runtime-spec.js";
 import type { ModelConfig } from "./model-config.js";
 
@@ -111,26 +110,22 @@ function declaredTensors(
   );
 }
 
+/** A constant output's tensor, its `data` read by the codec's one conversion (BOOL as true/false). */
 function constantTensor(model: string, output: ModelConfig["outputs"][number]): Tensor {
   const datatype = output.datatype ?? "FP32";
   const values = (output.data ?? []).flat(Number.POSITIVE_INFINITY);
-  const where = `model '${model}': constant output '${output.name}'`;
-  const data = dataFromValues(datatype, values);
-  if (!data.ok) {
-    throw new TensorwireError("invalid_argument", `${where}: ${data.error}`, { tensor: output.name });
-  }
   try {
     return createTensor({
       name: output.name,
       datatype,
       shape: output.shape ?? [values.length],
-      data: data.value,
+      data: tensorDataFromValues(datatype, values),
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new TensorwireError(
       "invalid_argument",
-      `${where}: ${message}`,
+      `model '${model}': constant output '${output.name}': ${message}`,
       { tensor: output.name },
       { cause: err },
     );

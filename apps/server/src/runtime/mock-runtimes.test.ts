@@ -60,6 +60,68 @@ describe("createModelDataPlane() with mock runtimes", () => {
     await core.close();
   });
 
+  it("should cast an accepted datatype exactly, or refuse it naming the element", async () => {
+    const core = await serve([
+      {
+        name: "flags",
+        config: {
+          runtime: "echo",
+          inputs: [{ name: "INPUT0", datatype: "BOOL", shape: [-1], acceptDatatypes: ["INT32"] }],
+        },
+      },
+      {
+        name: "counts",
+        config: {
+          runtime: "echo",
+          inputs: [{ name: "INPUT0", datatype: "INT32", shape: [-1], acceptDatatypes: ["FP64"] }],
+        },
+      },
+    ]);
+    const int32 = (values: number[]) =>
+      createTensor({
+        name: "INPUT0",
+        datatype: "INT32",
+        shape: [values.length],
+        data: Int32Array.from(values),
+      });
+    const fp64 = (values: number[]) =>
+      createTensor({
+        name: "INPUT0",
+        datatype: "FP64",
+        shape: [values.length],
+        data: Float64Array.from(values),
+      });
+    const flags = await core.dataPlane.infer({ name: "flags" }, { inputs: [int32([0, 1])] }, context);
+    expect(flags.outputs[0]).toMatchObject({ datatype: "BOOL", data: Uint8Array.of(0, 1) });
+    const counts = await core.dataPlane.infer({ name: "counts" }, { inputs: [fp64([3, -2])] }, context);
+    expect(counts.outputs[0]).toMatchObject({ datatype: "INT32", data: Int32Array.of(3, -2) });
+    await expect(
+      core.dataPlane.infer({ name: "flags" }, { inputs: [int32([1, 2])] }, context),
+    ).rejects.toThrow("inference input 'INPUT0' for model 'flags': data[1]: expected true or false, got 2");
+    await expect(
+      core.dataPlane.infer({ name: "counts" }, { inputs: [fp64([1.5])] }, context),
+    ).rejects.toThrow("data[0]: expected an integer in INT32 range");
+    await core.close();
+  });
+
+  it("should read constant BOOL outputs as true and false only", async () => {
+    const constant = (data: unknown[]) => ({
+      name: "yes",
+      config: {
+        runtime: "constant",
+        ...declared,
+        outputs: [{ name: "OK", datatype: "BOOL", shape: [2], data }],
+      },
+    });
+    const core = await serve([constant([true, false])]);
+    const response = await core.dataPlane.infer({ name: "yes" }, request, context);
+    expect(response.outputs[0]?.data).toEqual(Uint8Array.of(1, 0));
+    await core.close();
+    await expect(serve([constant([1, 0])])).rejects.toThrow(
+      "model 'yes': constant output 'OK': data[0]: expected true or false, got 1",
+    );
+  });
+
   it("should add fixed latency", async () => {
     const core = await serve([
       { name: "slow", config: { runtime: "echo", ...declared, latency: { distribution: "fixed", ms: 60 } } },
