@@ -5,8 +5,7 @@ import { type ControlMode, createModelRegistry } from "../registry/model-registr
 import { combineSources, createMemorySource, type ModelDeclaration } from "../repository/memory-source.js";
 import { createModelRepository } from "../repository/model-repository.js";
 import type { ModelSource } from "../repository/model-source.js";
-import { onWorkers } from "../repository/on-workers.js";
-import { createInferenceWorkers } from "../runtime/inference-workers.js";
+import type { InferenceWorkers } from "../runtime/inference-workers.js";
 import { defaultZoo } from "./default-zoo.js";
 
 export interface ServerCoreOptions {
@@ -83,14 +82,23 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
       }),
     );
   }
-  const declarations = [...options.models, ...(options.zoo ? defaultZoo() : [])];
+  const declarations = [...options.models, ...(options.zoo ? await defaultZoo() : [])];
   if (declarations.length > 0) {
     sources.push(await createMemorySource(declarations, { moduleRoots: options.moduleRoots }));
   }
-  const workers =
-    options.inferenceWorkers > 0 ? createInferenceWorkers({ threads: options.inferenceWorkers }) : undefined;
+  let source = combineSources(sources);
+  let workers: InferenceWorkers | undefined;
+  if (options.inferenceWorkers > 0) {
+    // The worker-thread machinery is imported only by a server that runs models on worker threads.
+    const [{ createInferenceWorkers }, { onWorkers }] = await Promise.all([
+      import("../runtime/inference-workers.js"),
+      import("../repository/on-workers.js"),
+    ]);
+    workers = createInferenceWorkers({ threads: options.inferenceWorkers });
+    source = onWorkers(source, workers);
+  }
   const registry = createModelRegistry({
-    source: workers === undefined ? combineSources(sources) : onWorkers(combineSources(sources), workers),
+    source,
     controlMode: options.controlMode,
     startupModels: options.loadModels,
     pollIntervalMs: options.pollIntervalMs,

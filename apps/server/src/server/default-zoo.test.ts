@@ -11,11 +11,7 @@ describe("defaultZoo()", () => {
     const core = await createServerCore();
     try {
       const names = core.dataPlane.repositoryIndex({ readyOnly: true }).map((entry) => entry.name);
-      expect(names).toEqual(
-        defaultZoo()
-          .map((model) => model.name)
-          .sort(),
-      );
+      expect(names).toEqual((await defaultZoo()).map((model) => model.name).sort());
       expect(names).toContain("identity_bytes");
       expect(core.dataPlane.serverReady()).toBe(true);
       const constant = await core.dataPlane.infer(

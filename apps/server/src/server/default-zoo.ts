@@ -1,10 +1,10 @@
 import { datatypes } from "@tensorwire/codec";
-import { fraudModel, identityModel, irisModel, tfsimpleModel } from "@tensorwire/models";
+import { zooModel } from "@tensorwire/models/zoo";
 import type { ModelDeclaration } from "../repository/memory-source.js";
 
 /**
- * The models served when no repository is given, built in memory at start-up (~0.1 s, mostly
- * training the iris classifier):
+ * The models served when no repository is given: ONNX files that @tensorwire/models builds from
+ * code at its build (read in well under a millisecond; from source, as tests run, built at start):
  * - `iris`: input "input" FP32 [-1,4], outputs "predict" INT64 [-1] and "predict_proba" FP32 [-1,3].
  *   Seldon's documented calls work verbatim: curl sends "predict" FP32, grpcurl "input" FP32 and
  *   tritonclient "predict" FP64, so "predict" is an alias of the input and FP64 is cast to FP32.
@@ -19,20 +19,27 @@ import type { ModelDeclaration } from "../repository/memory-source.js";
  * predictions as `{"explanations": [...]}`, `constant` with a fixed `{"explanations": [...]}` of
  * per-feature weights. The other models answer `:explain` with 501.
  */
-export function defaultZoo(): ModelDeclaration[] {
+export async function defaultZoo(): Promise<ModelDeclaration[]> {
+  const onnxDatatypes = datatypes.filter((datatype) => datatype !== "BYTES");
+  const [iris, tfsimple, fraud, ...identities] = await Promise.all([
+    zooModel("iris"),
+    zooModel("tfsimple"),
+    zooModel("fraud"),
+    ...onnxDatatypes.map((datatype) =>
+      zooModel(`identity_${datatype.toLowerCase() as Lowercase<typeof datatype>}`),
+    ),
+  ]);
   return [
     {
       name: "iris",
-      onnx: irisModel().onnx,
+      onnx: iris,
       config: { inputs: [{ name: "input", aliases: ["predict"], acceptDatatypes: ["FP64"] }] },
     },
-    { name: "tfsimple", onnx: tfsimpleModel().onnx },
-    ...datatypes
-      .filter((datatype) => datatype !== "BYTES")
-      .map((datatype) => ({
-        name: `identity_${datatype.toLowerCase()}`,
-        onnx: identityModel(datatype).onnx,
-      })),
+    { name: "tfsimple", onnx: tfsimple },
+    ...onnxDatatypes.map((datatype, i) => ({
+      name: `identity_${datatype.toLowerCase()}`,
+      onnx: identities[i] as Uint8Array,
+    })),
     {
       name: "identity_bytes",
       config: {
@@ -41,7 +48,7 @@ export function defaultZoo(): ModelDeclaration[] {
         rename: { INPUT0: "OUTPUT0" },
       },
     },
-    { name: "fraud", onnx: fraudModel().onnx },
+    { name: "fraud", onnx: fraud },
     {
       name: "echo",
       config: {
