@@ -146,18 +146,22 @@ describe("a model repository's runtime: module", () => {
 });
 
 describe("tensorwire serve --module-root", () => {
-  it("should serve a TypeScript module with Node's own type stripping", async () => {
+  it("should serve a TypeScript module with Node's own type stripping, and log", async () => {
     const bin = fileURLToPath(new URL("../../apps/server/bin/tensorwire.js", import.meta.url));
     const cli = spawn(
       process.execPath,
-      [bin, "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "silent"].concat([
+      [bin, "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn"].concat([
         "--model-repository",
         repo,
         "--module-root",
         join(repo, "tripler"),
       ]),
-      { stdio: ["ignore", "pipe", "inherit"] },
+      { stdio: ["ignore", "pipe", "pipe"] },
     );
+    let stderr = "";
+    cli.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const exited = new Promise((resolve) => cli.once("exit", resolve));
     try {
       const url = await new Promise<string>((resolve, reject) => {
@@ -173,6 +177,10 @@ describe("tensorwire serve --module-root", () => {
       try {
         const result = await client.infer("tripler", [inferInput("x", [2], "INT32", [5, 7])]);
         expect([...result.asTypedArray("y", "INT32")]).toEqual([15, 21]);
+        const refused = client.infer("tripler", [inferInput("x", [1, 1], "INT32", [5])], {
+          headers: { "x-request-id": "bad-1" },
+        });
+        await expect(refused).rejects.toMatchObject({ status: 400 });
       } finally {
         await client.close();
       }
@@ -180,5 +188,8 @@ describe("tensorwire serve --module-root", () => {
       cli.kill("SIGTERM");
       await exited;
     }
+    // The client's mistake is logged at warn, a pino JSON line carrying the request id.
+    const line = stderr.split("\n").find((l) => l.includes('"requestId":"bad-1"'));
+    expect(JSON.parse(line ?? "{}")).toMatchObject({ level: 40, model: "tripler", code: "invalid_argument" });
   });
 });

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import * as prom from "prom-client";
 import { Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { SeriesHistogram } from "./series-histogram.js";
@@ -17,9 +18,11 @@ function pair() {
   const plain = new Registry();
   const series = new Registry();
   const config = { name: "latency_seconds", help: "Latency.", labelNames: ["model", "protocol"], buckets };
+  const seriesHistogram = new SeriesHistogram(config);
+  seriesHistogram.register(prom, series);
   return {
     plain: new Histogram({ ...config, registers: [plain] }),
-    series: new SeriesHistogram({ ...config, registers: [series] }),
+    series: seriesHistogram,
     registries: { plain, series },
   };
 }
@@ -50,6 +53,14 @@ describe("SeriesHistogram", () => {
         );
       }),
     );
+  });
+
+  it("should export what it observed before it was registered", async () => {
+    const histogram = new SeriesHistogram({ name: "early", help: "Early.", labelNames: ["model"], buckets });
+    histogram.series("iris").observe(0.5);
+    const registry = new Registry();
+    histogram.register(prom, registry);
+    expect(await registry.metrics()).toContain('early_count{model="iris"} 1');
   });
 
   it("should forget its series on reset", async () => {

@@ -1,8 +1,16 @@
-import { Histogram, type HistogramConfiguration, type LabelValues } from "prom-client";
+import type { Histogram, LabelValues, Registry } from "prom-client";
 
 /** One label set of a `SeriesHistogram`, found once and kept by the caller. */
 export interface HistogramSeries {
   observe(value: number): void;
+}
+
+/** What a `SeriesHistogram` is: a prom-client histogram's name, help, labels and buckets. */
+export interface SeriesHistogramConfig<T extends string> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly T[];
+  readonly buckets: readonly number[];
 }
 
 interface ExportedValue {
@@ -21,20 +29,20 @@ interface SeriesState {
 }
 
 /**
- * A prom-client histogram whose observations go through series, one per label set. prom-client's
- * own `observe` validates and hashes the labels on every call, even through `labels(...)`: about a
- * microsecond each, and an inference makes several. A series makes an observation a bucket search
- * and three additions; scrapes export the series in prom-client's own shape (buckets, `+Inf`,
- * `_sum`, `_count`), so the text is what a plain `Histogram` fed the same values writes.
+ * A histogram whose observations go through series, one per label set, kept in plain arrays.
+ * prom-client's own `observe` validates and hashes the labels on every call, even through
+ * `labels(...)`: about a microsecond each, and an inference makes several. A series makes an
+ * observation a bucket search and three additions, and needs no prom-client at all: `register`
+ * puts the histogram in a prom-client registry when one is first needed, and its scrapes export
+ * the series in prom-client's own shape (buckets, `+Inf`, `_sum`, `_count`), so the text is what
+ * a plain `Histogram` fed the same values writes.
  */
-export class SeriesHistogram<T extends string> extends Histogram<T> {
-  readonly #config: HistogramConfiguration<T>;
+export class SeriesHistogram<T extends string> {
+  readonly #config: SeriesHistogramConfig<T>;
   readonly #bounds: readonly number[];
-  // Not a #private field: prom-client's constructor calls reset() before subclass fields exist.
-  private readonly seriesByKey = new Map<string, SeriesState>();
+  readonly #series = new Map<string, SeriesState>();
 
-  constructor(config: HistogramConfiguration<T> & { readonly buckets: number[] }) {
-    super(config);
+  constructor(config: SeriesHistogramConfig<T>) {
     this.#config = config;
     this.#bounds = [...config.buckets].sort((a, b) => a - b);
   }
@@ -42,14 +50,14 @@ export class SeriesHistogram<T extends string> extends Histogram<T> {
   /** The series of one label set, values in the order of `labelNames`. */
   series(...values: string[]): HistogramSeries {
     const key = values.join("\0");
-    let state = this.seriesByKey.get(key);
+    let state = this.#series.get(key);
     if (state === undefined) {
       const labels: LabelValues<string> = {};
-      (this.#config.labelNames ?? []).forEach((name, i) => {
+      this.#config.labelNames.forEach((name, i) => {
         labels[name] = values[i] ?? "";
       });
       state = { labels, counts: new Float64Array(this.#bounds.length + 1), sum: 0, count: 0 };
-      this.seriesByKey.set(key, state);
+      this.#series.set(key, state);
     }
     const bounds = this.#bounds;
     const series = state;
@@ -66,19 +74,38 @@ export class SeriesHistogram<T extends string> extends Histogram<T> {
     };
   }
 
-  override reset(): void {
-    super.reset();
-    this.seriesByKey?.clear();
+  /**
+   * Adds the histogram to `registry`, as a prom-client `Histogram` whose scrapes (text and JSON)
+   * export the series observed so far and later; resetting the registry's metrics forgets them.
+   */
+  register(prom: typeof import("prom-client"), registry: Registry): Histogram<T> {
+    const { name, help, labelNames, buckets } = this.#config;
+    const series = this.#series;
+    const exported = () => this.#exported();
+    // prom-client's constructor calls reset(): the series observed before registering must stay.
+    let registered = false;
+    const histogram = new (class extends prom.Histogram<T> {
+      override reset(): void {
+        super.reset();
+        if (registered) {
+          series.clear();
+        }
+      }
+
+      /** What prom-client's registry reads to write the text format, and its `get()` too. */
+      async getForPromString() {
+        return exported();
+      }
+    })({ name, help, labelNames: [...labelNames], buckets: [...buckets], registers: [registry] });
+    registered = true;
+    return histogram;
   }
 
-  /**
-   * What prom-client's registry reads to write the text format, and its `get()` too: the shape
-   * prom-client's own histogram produces, with the series' labels as its "shared" labels.
-   */
-  async getForPromString() {
-    const { name, help, aggregator = "sum" } = this.#config;
+  /** The shape prom-client's own histogram produces, with the series' labels as its "shared" labels. */
+  #exported() {
+    const { name, help } = this.#config;
     const values: ExportedValue[] = [];
-    for (const s of this.seriesByKey.values()) {
+    for (const s of this.#series.values()) {
       let cumulative = 0;
       this.#bounds.forEach((le, i) => {
         cumulative += s.counts[i] as number;
@@ -95,6 +122,6 @@ export class SeriesHistogram<T extends string> extends Histogram<T> {
         { metricName: `${name}_count`, labels: {}, sharedLabels: s.labels, value: s.count },
       );
     }
-    return { name, help, type: "histogram", values, aggregator };
+    return { name, help, type: "histogram", values, aggregator: "sum" };
   }
 }

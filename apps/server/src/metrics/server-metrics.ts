@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { TensorwireError } from "@tensorwire/codec";
-import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { RepositoryIndexEntry } from "../core/data-plane.js";
 import type { InferEvent, InferObserver } from "../core/infer-observer.js";
 import type { RestDialect, RestRoute } from "../http/rest-router.js";
@@ -11,8 +12,14 @@ import { SeriesHistogram } from "./series-histogram.js";
  * latency; per model, batch sizes and queue time; the models by state; and Node's process
  * metrics. They count exactly what the statistics extension counts (every inference that reached
  * a model version), so `success + fail` there equals `requests_total` here.
+ *
+ * Inferences are counted in plain numbers from the start; prom-client (with its dependencies a
+ * sixth of a start's import time) is loaded, and the registry built, at the first scrape or the
+ * first read of `registry`. Node's default metrics start then too: the GC and event-loop-delay
+ * histograms count from that moment.
  */
 export interface ServerMetrics {
+  /** Built when first read (see above). */
   readonly registry: Registry;
   readonly observer: InferObserver;
   /** `GET /metrics` in Prometheus' text format, a route of the one REST router. */
@@ -30,9 +37,9 @@ const latencyBuckets = [
 ];
 const batchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
+const require = createRequire(import.meta.url);
+
 export function createServerMetrics(deps: ServerMetricsDeps): ServerMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "tensorwire_" });
   // Counted in plain numbers per label set and handed to prom-client at each scrape: its own
   // inc() validates and hashes the labels on every call.
   const requestCounts = new Map<string, { labels: Record<string, string>; count: number }>();
@@ -46,63 +53,75 @@ export function createServerMetrics(deps: ServerMetricsDeps): ServerMetrics {
     }
     return entry;
   };
-  new Counter({
-    name: "tensorwire_inference_requests_total",
-    help: "Inference requests that reached a model version, successful or not.",
-    labelNames: ["model", "version", "protocol"] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const { labels, count } of requestCounts.values()) {
-        this.inc(labels, count);
-      }
-    },
-  });
-  new Counter({
-    name: "tensorwire_inference_failures_total",
-    help: "Inference requests that reached a model version and failed, by error code.",
-    labelNames: ["model", "version", "protocol", "code"] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const { labels, count } of failureCounts.values()) {
-        this.inc(labels, count);
-      }
-    },
-  });
   const latency = new SeriesHistogram({
     name: "tensorwire_inference_duration_seconds",
     help: "Time from validation to response in the data plane, queueing included.",
     labelNames: ["model", "protocol"] as const,
     buckets: latencyBuckets,
-    registers: [registry],
   });
   const batchSize = new SeriesHistogram({
     name: "tensorwire_batch_size",
     help: "Dimension 0 of the run each successful request joined (the whole batch's with batching).",
     labelNames: ["model"] as const,
     buckets: batchBuckets,
-    registers: [registry],
   });
   const queue = new SeriesHistogram({
     name: "tensorwire_queue_duration_seconds",
     help: "Time successful requests waited for a batch.",
     labelNames: ["model"] as const,
     buckets: latencyBuckets,
-    registers: [registry],
   });
-  new Gauge({
-    name: "tensorwire_models",
-    help: "Model versions by state (READY ones are loaded).",
-    labelNames: ["state"] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const entry of deps.models()) {
-        this.inc({ state: entry.state });
-      }
-    },
-  });
+  let registry: Registry | undefined;
+  const getRegistry = (): Registry => {
+    if (registry !== undefined) {
+      return registry;
+    }
+    // Synchronous, so that `registry` can be a property: prom-client is a CommonJS package.
+    const prom = require("prom-client") as typeof import("prom-client");
+    const r = new prom.Registry();
+    prom.collectDefaultMetrics({ register: r, prefix: "tensorwire_" });
+    new prom.Counter({
+      name: "tensorwire_inference_requests_total",
+      help: "Inference requests that reached a model version, successful or not.",
+      labelNames: ["model", "version", "protocol"] as const,
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const { labels, count } of requestCounts.values()) {
+          this.inc(labels, count);
+        }
+      },
+    });
+    new prom.Counter({
+      name: "tensorwire_inference_failures_total",
+      help: "Inference requests that reached a model version and failed, by error code.",
+      labelNames: ["model", "version", "protocol", "code"] as const,
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const { labels, count } of failureCounts.values()) {
+          this.inc(labels, count);
+        }
+      },
+    });
+    latency.register(prom, r);
+    batchSize.register(prom, r);
+    queue.register(prom, r);
+    new prom.Gauge({
+      name: "tensorwire_models",
+      help: "Model versions by state (READY ones are loaded).",
+      labelNames: ["state"] as const,
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const entry of deps.models()) {
+          this.inc({ state: entry.state });
+        }
+      },
+    });
+    registry = r;
+    return r;
+  };
 
   // One recorder per label set, found by a string key rather than by prom-client's label hashing.
   const recorders = new Map<string, (e: InferEvent) => void>();
@@ -136,19 +155,22 @@ export function createServerMetrics(deps: ServerMetricsDeps): ServerMetrics {
   };
 
   return {
-    registry,
+    get registry() {
+      return getRegistry();
+    },
     observer: { inferred: (event) => recorderFor(event)(event) },
-    endpoint: metricsEndpoint(registry),
+    endpoint: metricsEndpoint(getRegistry),
   };
 }
 
-function metricsEndpoint(registry: Registry): RestDialect {
+function metricsEndpoint(getRegistry: () => Registry): RestDialect {
   const route: RestRoute = {
     methods: ["GET"],
     // Scraped like a probe: public unless health probes are protected (`--protect-health`).
     health: true,
     run: async (call) => {
       call.req.resume();
+      const registry = getRegistry();
       sendBytes(call, 200, Buffer.from(await registry.metrics()), registry.contentType);
     },
   };

@@ -1,8 +1,7 @@
 import { type InferRequest, type InferResponse, type Tensor, TensorwireError } from "@tensorwire/codec";
 import type { DataPlane, InferContext, ModelMetadata, TensorMetadata } from "../core/data-plane.js";
 import { createInspectStore, type InspectQuery } from "./create-inspect-store.js";
-import { checkUniquePipelines } from "./load-pipelines.js";
-import type { PipelineSpec } from "./pipeline-spec.js";
+import { checkUniquePipelines, type PipelineSpec } from "./pipeline-spec.js";
 import { createTrace, type PipelineTrace, runPipeline, type StepCaller } from "./run-pipeline.js";
 
 export interface PipelineDataPlaneOptions {

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { TensorwireError } from "@tensorwire/codec";
 import { parseAllDocuments } from "yaml";
-import { type PipelineSpec, parsePipelineSpec } from "./pipeline-spec.js";
+import { checkUniquePipelines, type PipelineSpec, parsePipelineSpec } from "./pipeline-spec.js";
 
 const yamlExtensions = new Set([".yaml", ".yml", ".json"]);
 
@@ -44,14 +44,4 @@ export async function loadPipelines(paths: readonly string[]): Promise<PipelineS
   }
   checkUniquePipelines(pipelines);
   return pipelines;
-}
-
-export function checkUniquePipelines(pipelines: readonly PipelineSpec[]): void {
-  const seen = new Set<string>();
-  for (const p of pipelines) {
-    if (seen.has(p.name)) {
-      throw new TensorwireError("already_exists", `pipeline '${p.name}' is declared twice`);
-    }
-    seen.add(p.name);
-  }
 }

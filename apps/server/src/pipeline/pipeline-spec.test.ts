@@ -87,6 +87,31 @@ spec:
 });
 
 describe("defaultPipelines()", () => {
+  it("should be Seldon's tfsimples YAML, with the zoo's one tfsimple on each step", () => {
+    // The example as Seldon documents it, plus `model: tfsimple` on each step.
+    const yaml = `apiVersion: mlops.seldon.io/v1alpha1
+kind: Pipeline
+metadata:
+  name: tfsimples
+spec:
+  steps:
+    - name: tfsimple1
+      model: tfsimple
+    - name: tfsimple2
+      model: tfsimple
+      inputs:
+        - tfsimple1.outputs.OUTPUT0
+        - tfsimple1.outputs.OUTPUT1
+      tensorMap:
+        tfsimple1.outputs.OUTPUT0: INPUT0
+        tfsimple1.outputs.OUTPUT1: INPUT1
+  output:
+    steps:
+      - tfsimple2
+`;
+    expect(defaultPipelines()).toEqual(parsePipelines(yaml));
+  });
+
   it("should map tfsimple1's outputs onto tfsimple2's inputs", () => {
     const [tfsimples] = defaultPipelines();
     expect(tfsimples?.name).toBe("tfsimples");

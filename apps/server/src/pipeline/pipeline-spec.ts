@@ -266,3 +266,14 @@ function string(value: unknown, where: string): string {
 function specError(message: string): TensorwireError {
   return new TensorwireError("invalid_argument", `invalid pipeline: ${message}`);
 }
+
+/** Two pipelines of one name are an error rather than a silent override. */
+export function checkUniquePipelines(pipelines: readonly PipelineSpec[]): void {
+  const seen = new Set<string>();
+  for (const p of pipelines) {
+    if (seen.has(p.name)) {
+      throw new TensorwireError("already_exists", `pipeline '${p.name}' is declared twice`);
+    }
+    seen.add(p.name);
+  }
+}

@@ -14,9 +14,15 @@ import type { GrpcCalls } from "./grpc/grpc-calls.js";
 export interface Dialect {
   readonly name: string;
   readonly rest?: RestDialect;
-  /** Registers the dialect's services on the shared router; returns them for gRPC reflection. */
-  readonly services?: (router: ConnectRouter) => readonly DescService[];
+  /**
+   * Imports the dialect's Connect side, which the server does at its first RPC: Connect and
+   * protobuf are most of what a start would otherwise import, and a REST-only user never needs them.
+   */
+  readonly services?: () => Promise<DialectServices>;
 }
+
+/** Registers a dialect's services on the shared router; returns them for gRPC reflection. */
+export type DialectServices = (router: ConnectRouter, grpc: GrpcCalls) => readonly DescService[];
 
 export type DialectFactory = (deps: DialectDeps) => Dialect;
 
@@ -45,12 +51,11 @@ export function makeDialectOptions(options: Partial<DialectOptions> = {}): Diale
 /**
  * What the server gives every dialect: the data plane (model extras such as explainers and
  * validations, and pipeline versions, come from its `describe`), and narrow ports for the rest.
+ * Services get the per-call gRPC logic (`GrpcCalls`) when they are registered.
  */
 export interface DialectDeps {
   readonly dataPlane: DataPlane;
   readonly options: DialectOptions;
   /** The recorded pipeline requests, for OIP REST's inspect endpoint; absent: no pipelines served. */
   readonly pipelines: PipelineInspector | undefined;
-  /** Per-call gRPC facts shared by every RPC path: request ids, credentials, errors. */
-  readonly grpc: GrpcCalls;
 }

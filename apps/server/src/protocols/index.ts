@@ -2,8 +2,9 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { RestDialect } from "../http/rest-router.js";
 import type { Dialect, DialectDeps, DialectFactory } from "./dialect.js";
+import type { GrpcCalls } from "./grpc/grpc-calls.js";
 import { kserveV1 } from "./kserve-v1/index.js";
-import { oipGrpc } from "./oip-grpc/inference-service.js";
+import { oipGrpc } from "./oip-grpc/index.js";
 import { oipRest } from "./oip-rest/index.js";
 import { seldonV1 } from "./seldon-v1/index.js";
 import { tfServing } from "./tf-serving/index.js";
@@ -41,9 +42,15 @@ export function restDialects(dialects: readonly Dialect[]): RestDialect[] {
   return dialects.flatMap((d) => (d.rest === undefined ? [] : [d.rest]));
 }
 
-/** Registers every dialect's Connect services; returns them for reflection. */
-export function registerDialectServices(router: ConnectRouter, dialects: readonly Dialect[]): DescService[] {
-  return dialects.flatMap((d) => [...(d.services?.(router) ?? [])]);
+/**
+ * Imports every dialect's Connect side; the function returned registers their services on a
+ * router and returns them for reflection.
+ */
+export async function loadDialectServices(
+  dialects: readonly Dialect[],
+): Promise<(router: ConnectRouter, grpc: GrpcCalls) => DescService[]> {
+  const loaded = await Promise.all(dialects.map((d) => d.services?.()));
+  return (router, grpc) => loaded.flatMap((register) => [...(register?.(router, grpc) ?? [])]);
 }
 
 export {
@@ -51,6 +58,7 @@ export {
   type DialectDeps,
   type DialectFactory,
   type DialectOptions,
+  type DialectServices,
   makeDialectOptions,
   type V1Dialect,
   v1Dialects,

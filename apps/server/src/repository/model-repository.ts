@@ -1,7 +1,6 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { TensorwireError } from "@tensorwire/codec";
-import { parse as parseYaml } from "yaml";
 import type { RuntimeSpec } from "../runtime/runtime-spec.js";
 import { type ModelConfig, parseModelConfig } from "./model-config.js";
 import { checkModelName } from "./model-name.js";
@@ -131,7 +130,9 @@ async function readConfig(name: string, modelDir: string): Promise<ModelConfig> 
     }
     let raw: unknown;
     try {
-      raw = parseYaml(text);
+      // Imported with the first config file: a server of in-memory models never needs a YAML parser.
+      const { parse } = await import("yaml");
+      raw = parse(text);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw new TensorwireError(

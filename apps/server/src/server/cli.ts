@@ -1,8 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { parseArgs } from "node:util";
-import { parse as parseYaml } from "yaml";
-import { loadPipelines } from "../pipeline/load-pipelines.js";
 import { type V1Dialect, v1Dialects } from "../protocols/index.js";
 import { defaultMaxInputSize } from "../protocols/oip-rest/index.js";
 import type { ControlMode } from "../registry/model-registry.js";
@@ -156,6 +154,8 @@ export async function parseServeArgs(argv: readonly string[]): Promise<Partial<S
       throw new UsageError("--pipelines: expected file or folder paths");
     }
     try {
+      // With the YAML parser: imported only when pipelines are given.
+      const { loadPipelines } = await import("../pipeline/load-pipelines.js");
       options.pipelines = await loadPipelines(list);
     } catch (err) {
       throw new UsageError(`--pipelines: ${err instanceof Error ? err.message : String(err)}`);
@@ -166,7 +166,7 @@ export async function parseServeArgs(argv: readonly string[]): Promise<Partial<S
 
 async function readConfig(path: string): Promise<Record<string, unknown>> {
   const text = await readFile(path, "utf8");
-  const parsed: unknown = extname(path) === ".json" ? JSON.parse(text) : parseYaml(text);
+  const parsed: unknown = extname(path) === ".json" ? JSON.parse(text) : (await import("yaml")).parse(text);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new UsageError(`--config ${path}: expected a mapping of flag names to values`);
   }
@@ -391,8 +391,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(helpText());
       return 0;
     }
-    // A server run as a command logs requests; in-process (startServer) it defaults to errors only.
-    server = await serve({ logLevel: "info", ...options });
+    // A server run as a command logs requests, and its first RPC does not wait for the RPC side's
+    // import; in-process (startServer) it defaults to errors only, and imports it at the first RPC.
+    server = await serve({ logLevel: "info", preloadRpc: true, ...options });
     const host = options.host ?? "0.0.0.0";
     const scheme = options.tls === undefined ? "http" : "https";
     const wildcard =

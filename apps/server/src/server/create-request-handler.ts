@@ -1,21 +1,12 @@
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { DataPlane } from "../core/data-plane.js";
 import { type AuthOptions, createAuthorize } from "../http/authorize.js";
 import type { NodeHandlerFn, StreamHandler } from "../http/node-types.js";
 import { createRestRouter, type RestDialect } from "../http/rest-router.js";
 import type { PipelineInspector } from "../pipeline/create-pipeline-data-plane.js";
-import { createBoundaryInterceptor } from "../protocols/grpc/boundary-interceptor.js";
-import { createGrpcCalls } from "../protocols/grpc/grpc-calls.js";
-import { registerReflection } from "../protocols/grpc/reflection-service.js";
-import {
-  createDialects,
-  type DialectOptions,
-  makeDialectOptions,
-  registerDialectServices,
-  restDialects,
-} from "../protocols/index.js";
-import { createFastPath } from "../protocols/oip-grpc/fast-path.js";
+import { isRpcPath } from "../protocols/grpc/rpc-path.js";
+import { createDialects, type DialectOptions, makeDialectOptions, restDialects } from "../protocols/index.js";
 import { defaultMaxInputSize, type RestHandlerOptions } from "../protocols/oip-rest/index.js";
+import type { ConnectHandlers } from "./connect-handler.js";
 
 export type TransportOptions = RestHandlerOptions & DialectOptions & AuthOptions;
 
@@ -34,6 +25,8 @@ export interface RequestHandlers {
   readonly handler: NodeHandlerFn;
   /** OIP's fast gRPC path for `ListenOptions.streamHandler` (same answers, same credential check). */
   readonly fastPath: StreamHandler;
+  /** Imports the RPC side now rather than at the first RPC (`StartServerOptions.preloadRpc`). */
+  loadRpc(): Promise<void>;
 }
 
 /**
@@ -49,34 +42,65 @@ export function createRequestHandler(
   return createRequestHandlers(dataPlane, options, extras).handler;
 }
 
-/** `createRequestHandler` and OIP's fast gRPC path, sharing their request logic. */
+/**
+ * `createRequestHandler` and OIP's fast gRPC path, sharing their request logic.
+ *
+ * Connect, protobuf and the dialects' services are imported at the first request on an RPC path
+ * (`/<package>.<Service>/<Method>`), not at start: they are most of a start's import time, and a
+ * REST-only user (a test suite's typical server) never needs them. That first RPC waits for the
+ * import; until it is done, plain gRPC calls take the connect path, which answers the same.
+ */
 export function createRequestHandlers(
   dataPlane: DataPlane,
   options: Partial<TransportOptions> = {},
   extras: RequestHandlerExtras = {},
 ): RequestHandlers {
   const authorize = createAuthorize(options);
-  const grpc = createGrpcCalls({
-    dataPlane,
-    authorize,
-    onServerFault:
-      extras.onServerFault ?? ((rpc, err) => console.error(`tensorwire: rpc ${rpc} failed:`, err)),
-  });
   const dialects = createDialects({
     dataPlane,
     options: makeDialectOptions(options),
     pipelines: extras.pipelines,
-    grpc,
   });
-  const handler = connectNodeAdapter({
-    routes(router) {
-      registerReflection(router, registerDialectServices(router, dialects));
-    },
-    interceptors: [createBoundaryInterceptor(grpc)],
-    fallback: createRestRouter([...restDialects(dialects), ...(extras.endpoints ?? [])], {
-      authorize,
-      maxInputSize: options.maxInputSize ?? defaultMaxInputSize,
-    }),
+  const rest = createRestRouter([...restDialects(dialects), ...(extras.endpoints ?? [])], {
+    authorize,
+    maxInputSize: options.maxInputSize ?? defaultMaxInputSize,
   });
-  return { handler, fastPath: createFastPath(dataPlane, grpc) };
+  let connect: ConnectHandlers | undefined;
+  let loading: Promise<ConnectHandlers> | undefined;
+  const loadConnect = (): Promise<ConnectHandlers> => {
+    loading ??= import("./connect-handler.js")
+      .then(({ createConnectHandlers }) =>
+        createConnectHandlers({
+          dataPlane,
+          authorize,
+          dialects,
+          fallback: rest,
+          onServerFault:
+            extras.onServerFault ?? ((rpc, err) => console.error(`tensorwire: rpc ${rpc} failed:`, err)),
+        }),
+      )
+      .then((handlers) => {
+        connect = handlers;
+        return handlers;
+      });
+    return loading;
+  };
+  const handler: NodeHandlerFn = (req, res) => {
+    if (connect !== undefined) {
+      connect.handler(req, res);
+    } else if (!isRpcPath(req.url)) {
+      rest(req, res);
+    } else {
+      loadConnect().then(
+        (handlers) => handlers.handler(req, res),
+        (err: unknown) => {
+          console.error("tensorwire: could not load the gRPC/Connect handlers:", err);
+          res.statusCode = 500;
+          res.end();
+        },
+      );
+    }
+  };
+  const fastPath: StreamHandler = (stream, headers) => connect?.fastPath(stream, headers) ?? false;
+  return { handler, fastPath, loadRpc: () => loadConnect().then(() => {}) };
 }

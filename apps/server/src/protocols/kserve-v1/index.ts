@@ -1,6 +1,6 @@
 import { type JsonValue, TensorwireError } from "@tensorwire/codec";
-import { decodeKserveV1Request, encodeKserveV1Response } from "@tensorwire/codec/kserve-v1";
 import type { ModelRef } from "../../core/infer-target.js";
+import { lazy } from "../../core/lazy.js";
 import { readJson } from "../../http/read-json.js";
 import { header } from "../../http/request-headers.js";
 import type { RestRoute } from "../../http/rest-router.js";
@@ -9,6 +9,8 @@ import type { DialectDeps, DialectFactory } from "../dialect.js";
 import { requestIdFrom, requestIdHeader } from "../seldon-headers.js";
 import { modelVersionStatus, predict as tfServingPredict } from "../tf-serving/model-api.js";
 import { parseV1Path, v1ModelSegments } from "../v1-path.js";
+
+const kserveCodec = lazy(() => import("@tensorwire/codec/kserve-v1"));
 
 /**
  * KServe V1 (`v1_protocol.md`, kserve's `v1_endpoints.py`): `GET /` liveness, `GET /v1/models`,
@@ -57,6 +59,7 @@ export const kserveV1: DialectFactory = (deps) => {
           sendJson(call, 200, await tfServingPredict(deps, ref, body, requestId), { nonFiniteTokens: true });
           return;
         }
+        const { decodeKserveV1Request, encodeKserveV1Response } = await kserveCodec();
         const meta = deps.dataPlane.modelMetadata(ref);
         const inputs = decodeKserveV1Request(body, { metadata: meta.inputs });
         const response = await deps.dataPlane.infer(ref, { inputs }, { requestId, protocol: "kserve-v1" });
@@ -84,6 +87,7 @@ export const kserveV1: DialectFactory = (deps) => {
         }
         // The explain request is the predict request: `instances`, checked against the model's inputs.
         const body = await readJson(call);
+        const { decodeKserveV1Request, encodeKserveV1Response } = await kserveCodec();
         const meta = deps.dataPlane.modelMetadata(ref);
         const inputs = decodeKserveV1Request(body, { metadata: meta.inputs });
         if (explainer.kind === "constant") {

@@ -29,7 +29,9 @@ let fastHandled = 0;
 /** One server's two listeners: the same handlers, with and without the fast path in front. */
 async function listenBoth(options: Parameters<typeof createRequestHandlers>[1]) {
   const plane = createPipelineDataPlane(core.dataPlane, defaultPipelines());
-  const { handler, fastPath } = createRequestHandlers(plane, options, { onServerFault: () => {} });
+  const { handler, fastPath, loadRpc } = createRequestHandlers(plane, options, { onServerFault: () => {} });
+  // The fast path is in front from the first call, as with `preloadRpc`.
+  await loadRpc();
   const withFastPath = await listen(handler, {
     port: 0,
     host: "127.0.0.1",

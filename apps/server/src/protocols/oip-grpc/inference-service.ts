@@ -1,5 +1,5 @@
 import type { DescService, MessageInitShape } from "@bufbuild/protobuf";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ConnectRouter, HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { type InferRequest, type Parameters, TensorwireError } from "@tensorwire/codec";
 import { decodeGrpcInferRequest, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import {
@@ -14,21 +14,18 @@ import {
 } from "@tensorwire/proto/oip";
 import type { DataPlane, Duration, ModelStatistics, TensorMetadata } from "../../core/data-plane.js";
 import { type ModelRef, modelRef } from "../../core/infer-target.js";
-import type { DialectFactory } from "../dialect.js";
 import { type GrpcCalls, requestIdKey, webCallHeaders } from "../grpc/grpc-calls.js";
 import { namedTarget, resolveTarget, seldonModelHeader } from "../seldon-headers.js";
 
-/**
- * OIP over gRPC, gRPC-Web and Connect: `inference.GRPCInferenceService` on the shared Connect
- * router. Plain gRPC calls of the hot RPCs take `createFastPath` instead, over the same `GrpcCalls`.
- */
-export const oipGrpc: DialectFactory = (deps) => ({
-  name: "oip-grpc",
-  services(router): readonly DescService[] {
-    router.service(GRPCInferenceService, createInferenceService(deps.dataPlane, deps.grpc));
-    return [GRPCInferenceService];
-  },
-});
+/** Registers `inference.GRPCInferenceService` on the shared Connect router (the `oipGrpc` dialect's services). */
+export function registerInferenceService(
+  router: ConnectRouter,
+  dataPlane: DataPlane,
+  calls: GrpcCalls,
+): readonly DescService[] {
+  router.service(GRPCInferenceService, createInferenceService(dataPlane, calls));
+  return [GRPCInferenceService];
+}
 
 /**
  * `inference.GRPCInferenceService` over the data plane: message ↔ data-plane conversions and nothing

@@ -1,5 +1,4 @@
 import type { DialectFactory } from "../dialect.js";
-import { registerSeldonServices } from "./grpc.js";
 import { seldonRest } from "./rest.js";
 import { createSeldonComponent } from "./seldon-component.js";
 
@@ -9,6 +8,9 @@ export const seldonV1: DialectFactory = (deps) => {
   return {
     name: "seldon-v1",
     rest: seldonRest(deps, component),
-    services: (router) => registerSeldonServices(router, component),
+    async services() {
+      const { registerSeldonServices } = await import("./grpc.js");
+      return (router) => registerSeldonServices(router, component);
+    },
   };
 };

@@ -1,6 +1,6 @@
 import { invalidArgument, type JsonValue, TensorwireError } from "@tensorwire/codec";
-import { decodeSeldonJson, encodeSeldonJson } from "@tensorwire/codec/seldon-v1";
 import type { ModelMetadata, TensorMetadata } from "../../core/data-plane.js";
+import { lazy } from "../../core/lazy.js";
 import { mediaType } from "../../http/media-type.js";
 import { parseJson, readJson, readRequestBody } from "../../http/read-json.js";
 import { header } from "../../http/request-headers.js";
@@ -35,11 +35,15 @@ const messageRoutes: ReadonlyMap<string, Action> = new Map([
   ["/aggregate", "aggregate"],
 ]);
 
+// Seldon's JSON codec brings protobuf (TFTensor, jsonData): imported at the first Seldon message.
+const seldonCodec = lazy(() => import("@tensorwire/codec/seldon-v1"));
+
 export function seldonRest(deps: DialectDeps, component: SeldonComponent): RestDialect {
   function message(action: Action, named: string | undefined): RestRoute {
     return {
       methods: ["GET", "POST"],
       run: async (call) => {
+        const { decodeSeldonJson, encodeSeldonJson } = await seldonCodec();
         const model = component.target(named, header(call.req, seldonModelHeader));
         const body = await readMessage(call);
         const request = objectBody(body, action === "aggregate" ? "SeldonMessageList" : "SeldonMessage");

@@ -7,9 +7,9 @@ import {
   type Tensor,
   TensorwireError,
 } from "@tensorwire/codec";
-import { decodeTfServingRequest, encodeTfServingResponse } from "@tensorwire/codec/tf-serving";
 import type { ModelState, TensorMetadata } from "../../core/data-plane.js";
 import type { ModelRef } from "../../core/infer-target.js";
+import { lazy } from "../../core/lazy.js";
 import type { DialectDeps } from "../dialect.js";
 import type { V1Path } from "../v1-path.js";
 
@@ -29,7 +29,10 @@ export function modelRefOf(path: V1Path): ModelRef {
   return path.version === undefined ? { name: path.name } : { name: path.name, version: path.version };
 }
 
+const tfServingCodec = lazy(() => import("@tensorwire/codec/tf-serving"));
+
 export async function predict(deps: DialectDeps, ref: ModelRef, body: JsonValue, requestId: string) {
+  const { decodeTfServingRequest, encodeTfServingResponse } = await tfServingCodec();
   const meta = deps.dataPlane.modelMetadata(ref);
   const message = decodeTfServingRequest(body, { metadata: meta.inputs });
   checkSignature(message.signatureName);
@@ -112,6 +115,7 @@ async function runExamples(
     }
     return { ...context, ...example };
   });
+  const { decodeTfServingRequest } = await tfServingCodec();
   const meta = deps.dataPlane.modelMetadata(ref);
   const { tensors } = decodeTfServingRequest({ instances: rows }, { metadata: meta.inputs });
   const response = await deps.dataPlane.infer(

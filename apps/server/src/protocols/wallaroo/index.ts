@@ -1,7 +1,6 @@
 import { invalidArgument, type Tensor } from "@tensorwire/codec";
-import { decodeArrowIpc, encodeArrowIpc } from "@tensorwire/codec/arrow";
-import { decodePandasRecords } from "@tensorwire/codec/tabular";
 import type { ModelState, TargetDescription } from "../../core/data-plane.js";
+import { lazy } from "../../core/lazy.js";
 import type { ValidationConfig } from "../../core/model-extras.js";
 import { mediaType } from "../../http/media-type.js";
 import { parseJson, readRequestBody } from "../../http/read-json.js";
@@ -97,6 +96,13 @@ function status(state: ModelState): string {
   return state === "READY" ? "Running" : "Error";
 }
 
+// Each format's codec is imported with the first request in that format: Apache Arrow is a large
+// library, and pandas records bring the JSON dialects' value readers.
+const arrowCodec = lazy(() => import("@tensorwire/codec/arrow"));
+const tabularCodec = lazy(() => import("@tensorwire/codec/tabular"));
+type ArrowCodec = Awaited<ReturnType<typeof arrowCodec>>;
+type TabularCodec = Awaited<ReturnType<typeof tabularCodec>>;
+
 function infer(deps: DialectDeps, model: string): RestRoute {
   return {
     methods: ["POST"],
@@ -108,12 +114,17 @@ function infer(deps: DialectDeps, model: string): RestRoute {
       const contentType = header(call.req, "content-type") ?? "";
       const requestFormat = formatOf(contentType);
       const replyFormat = acceptedFormat(header(call.req, "accept")) ?? requestFormat;
+      // Both loaded before the parse, which the result's timings measure.
+      const arrow = requestFormat === "arrow" || replyFormat === "arrow" ? await arrowCodec() : undefined;
+      const tabular = requestFormat === "arrow" && replyFormat === "arrow" ? undefined : await tabularCodec();
       const body = await readRequestBody(call);
       const parseStart = process.hrtime.bigint();
       const inputs: Tensor[] =
         requestFormat === "arrow"
-          ? decodeArrowIpc(body)
-          : decodePandasRecords(parseJson(body.toString("utf8"), true), { metadata: meta.inputs });
+          ? (arrow as ArrowCodec).decodeArrowIpc(body)
+          : (tabular as TabularCodec).decodePandasRecords(parseJson(body.toString("utf8"), true), {
+              metadata: meta.inputs,
+            });
       const stepStart = process.hrtime.bigint();
       const response = await deps.dataPlane.infer(
         ref,
@@ -132,9 +143,15 @@ function infer(deps: DialectDeps, model: string): RestRoute {
       });
       const chosen = selectColumns(columns, options.dataset, options.exclude);
       if (replyFormat === "arrow") {
-        sendBytes(call, 200, encodeArrowIpc(withSeparator(chosen, options.separator ?? ".")), arrowFile);
+        const bytes = (arrow as ArrowCodec).encodeArrowIpc(withSeparator(chosen, options.separator ?? "."));
+        sendBytes(call, 200, bytes, arrowFile);
       } else {
-        sendJson(call, 200, resultRecords(chosen, options.separator), { contentType: pandasRecords });
+        const records = resultRecords(
+          (tabular as TabularCodec).encodePandasRecords,
+          chosen,
+          options.separator,
+        );
+        sendJson(call, 200, records, { contentType: pandasRecords });
       }
     },
   };

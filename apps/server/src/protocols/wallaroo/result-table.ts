@@ -7,7 +7,7 @@ import {
   type Tensor,
   TensorwireError,
 } from "@tensorwire/codec";
-import { encodePandasRecords } from "@tensorwire/codec/tabular";
+import type { encodePandasRecords } from "@tensorwire/codec/tabular";
 import type { ValidationConfig } from "../../core/model-extras.js";
 
 /**
@@ -166,8 +166,12 @@ export function withSeparator(columns: readonly Tensor[], separator: string): Te
  * Pandas records: with a separator, flat keys (`out.dense_1`); without, nested objects
  * (`{"out": {"dense_1": ...}}`), the form Wallaroo's REST API answers.
  */
-export function resultRecords(columns: readonly Tensor[], separator: string | undefined): JsonValue[] {
-  const records = encodePandasRecords(separator === undefined ? columns : withSeparator(columns, separator));
+export function resultRecords(
+  encode: typeof encodePandasRecords,
+  columns: readonly Tensor[],
+  separator: string | undefined,
+): JsonValue[] {
+  const records = encode(separator === undefined ? columns : withSeparator(columns, separator));
   if (separator !== undefined) {
     return records;
   }
