@@ -377,6 +377,33 @@ add("startup", async () => {
   record("memory.bare-session-mib", median(perSession), "MiB");
 });
 
+add("in-process", async () => {
+  // A test file pays this in its beforeAll/afterAll: fresh processes, interleaved with the baseline
+  // so that a busy moment on the machine costs both; the median of each phase counts.
+  const starts = flags.quick ? 5 : 11;
+  const phases = ["import", "start", "infer", "close", "total"] as const;
+  type Phases = Record<(typeof phases)[number], number> & { second?: number };
+  const runs: Record<"tensorwire" | "baseline" | "rpc", Phases[]> = { tensorwire: [], baseline: [], rpc: [] };
+  const rpcFrame = Buffer.from(irisGrpc()).toString("base64");
+  for (let i = 1; i <= starts; i++) {
+    progress(`in-process start, stop and first inference: round ${i}/${starts}`);
+    const run = async (script: string, args: string[] = []) =>
+      JSON.parse(await runToEnd(node, [join(root, `bench/in-process/${script}.ts`), ...args])) as Phases;
+    runs.tensorwire.push(await run("tensorwire"));
+    runs.baseline.push(await run("baseline"));
+    runs.rpc.push(await run("tensorwire", ["--rpc", rpcFrame]));
+  }
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  for (const who of ["tensorwire", "baseline"] as const) {
+    for (const phase of phases) {
+      record(`in-process.${who}.${phase}-ms`, median(runs[who].map((r) => r[phase])), "ms");
+    }
+  }
+  record("in-process.first-grpc-ms", median(runs.rpc.map((r) => r.infer)), "ms");
+  record("in-process.second-grpc-ms", median(runs.rpc.map((r) => r.second ?? Number.NaN)), "ms");
+});
+
 add("mlserver", async () => {
   if (!existsSync(mlserverBin)) {
     notes.push(`MLServer not installed at ${mlserverBin}: see docs/benchmarks.md`);
@@ -571,6 +598,28 @@ const rows: Row[] = [
     measured: ratio("memory.per-model-mib", "memory.bare-session-mib"),
     target: "≤ 1.5×",
     ok: (v) => v <= 1.5,
+  },
+  {
+    goal: "in-process test-suite cost: import + start (zoo) + first REST inference + close (ms)",
+    measured: value("in-process.tensorwire.total-ms"),
+    target: "≤ 150",
+    ok: (v) => v <= 150,
+  },
+  {
+    goal: "in-process test-suite cost vs node:http + ORT with one session, the same four phases",
+    measured: ratio("in-process.tensorwire.total-ms", "in-process.baseline.total-ms"),
+    target: "info",
+    ok: () => true,
+  },
+  {
+    goal: "in-process: first gRPC call vs the second (the RPC side's import, ms)",
+    measured: () => {
+      const first = results.get("in-process.first-grpc-ms");
+      const second = results.get("in-process.second-grpc-ms");
+      return first === undefined || second === undefined ? undefined : first - second;
+    },
+    target: "info",
+    ok: () => true,
   },
   {
     goal: "iris REST vs MLServer REST",
