@@ -13,6 +13,7 @@ export type {
   TensorMetadata,
 } from "./core/data-plane.js";
 export type { InferTarget, ModelRef, PipelineRef } from "./core/infer-target.js";
+export type { CorsOptions } from "./http/cors.js";
 export type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./http/node-types.js";
 export { defaultMaxInputSize } from "./protocols/oip-rest/index.js";
 export type { ControlMode } from "./registry/model-registry.js";
