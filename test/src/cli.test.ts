@@ -36,7 +36,7 @@ describe("the tensorwire command", () => {
     }
   });
 
-  it("should serve the seed's iris request", async () => {
+  it("should serve the iris request of Seldon's inference docs", async () => {
     const res = await fetch(`${url}/v2/models/iris/infer`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "seldon-model": "iris" },

@@ -6,7 +6,7 @@ import { runPipelineInspect } from "./run-pipeline-inspect.js";
 import { type RunningServer, startServer } from "./start-server.js";
 
 const seq = Array.from({ length: 16 }, (_, i) => i + 1);
-const seedRequest = { inputs: [int32("INPUT0", seq), int32("INPUT1", seq)] };
+const tfsimplesRequest = { inputs: [int32("INPUT0", seq), int32("INPUT1", seq)] };
 
 describe("runPipelineInspect()", () => {
   let server: RunningServer;
@@ -19,11 +19,11 @@ describe("runPipelineInspect()", () => {
     });
     url = server.url;
     const plane = server.dataPlane;
-    await plane.infer({ kind: "pipeline", name: "tfsimples" }, seedRequest, {
+    await plane.infer({ kind: "pipeline", name: "tfsimples" }, tfsimplesRequest, {
       requestId: "carjjolvqj3j2pfbut10",
       protocol: "rest",
     });
-    await plane.infer({ kind: "pipeline", name: "tfsimples" }, seedRequest, {
+    await plane.infer({ kind: "pipeline", name: "tfsimples" }, tfsimplesRequest, {
       requestId: "later",
       protocol: "rest",
     });

@@ -29,8 +29,8 @@ const transports: [string, () => Transport][] = [
   ["gRPC-Web (h2c)", () => createGrpcWebTransport({ baseUrl: server.url, httpVersion: "2" })],
 ];
 
-/** The seed's grpcurl request, as grpcurl parses its -d JSON. */
-const seedJson = {
+/** The grpcurl request of Seldon's inference docs (https://docs.seldon.ai/seldon-core-2/user-guide/inference/inference), as grpcurl parses its -d JSON. */
+const irisJson = {
   model_name: "iris",
   inputs: [{ name: "input", contents: { fp32_contents: [1, 2, 3, 4] }, datatype: "FP32", shape: [1, 4] }],
 };
@@ -71,9 +71,9 @@ describe.each(transports)("GRPCInferenceService over %s", (_, makeTransport) => 
     expect(metadata.inputs[0]).toMatchObject({ name: "input", datatype: "FP32", shape: [-1n, 4n] });
   });
 
-  it("should run the seed's grpcurl request with seldon-model: iris (typed in, typed out)", async () => {
+  it("should run Seldon's documented grpcurl request with seldon-model: iris (typed in, typed out)", async () => {
     const headers: Headers[] = [];
-    const res = await client.modelInfer(fromJson(ModelInferRequestSchema, seedJson), {
+    const res = await client.modelInfer(fromJson(ModelInferRequestSchema, irisJson), {
       headers: { "seldon-model": "iris" },
       onHeader: (h) => headers.push(h),
     });
@@ -185,7 +185,7 @@ describe("ModelStreamInfer", () => {
     async function* requests() {
       yield tfsimpleRequest("one");
       yield create(ModelInferRequestSchema, { modelName: "nope", id: "two" });
-      yield fromJson(ModelInferRequestSchema, { ...seedJson, id: "three" });
+      yield fromJson(ModelInferRequestSchema, { ...irisJson, id: "three" });
     }
     const responses = [];
     for await (const res of client.modelStreamInfer(requests())) {

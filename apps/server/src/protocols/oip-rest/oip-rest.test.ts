@@ -85,7 +85,7 @@ describe("OIP REST", () => {
     expect(await unknown.json()).toEqual({ error: "model 'nope' is not ready" });
   });
 
-  it("should run the seed's curl request verbatim (seldon-model: iris)", async () => {
+  it("should run the curl request of Seldon's inference docs verbatim (seldon-model: iris)", async () => {
     // curl -v http://0.0.0.0:9000/v2/models/iris/infer -H "Content-Type: application/json" -H "seldon-model: iris"
     //   -d '{"inputs": [{"name": "predict", "shape": [1, 4], "datatype": "FP32", "data": [[1, 2, 3, 4]]}]}'
     const res = await post(
