@@ -284,6 +284,9 @@ describe("createModelDataPlane()", () => {
       name: "iris",
       version: "1",
       validations: [],
+      maxBatchSize: 0,
+      signatures: ["serving_default"],
+      acceptDatatypes: { input: ["FP64"] },
     });
     expect(plane.describe({ name: "iris", version: "2" })).toBeUndefined();
     expect(plane.describe({ name: "nope" })).toBeUndefined();
@@ -293,5 +296,53 @@ describe("createModelDataPlane()", () => {
     const err = await errorOf(plane.repositoryLoad("tfsimple"));
     expect(err.code).toBe("unavailable");
     expect(err.message).toBe("explicit model load is not allowed in model control mode 'none'");
+  });
+
+  it("should refuse a batch over max_batch_size in Triton's words", async () => {
+    const triton = await createServerCore({
+      models: [{ name: "simple", onnx: tfsimpleModel().onnx, config: { maxBatchSize: 1 } }],
+    });
+    try {
+      expect(triton.dataPlane.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 1 });
+      await triton.dataPlane.infer({ name: "simple" }, tfsimpleRequest, context);
+      const two = { inputs: tfsimpleRequest.inputs.map((t) => int32(t.name, [2, 16], [...ones, ...ones])) };
+      const err = await errorOf(triton.dataPlane.infer({ name: "simple" }, two, context));
+      expect([err.code, err.message]).toEqual([
+        "invalid_argument",
+        "inference request batch-size must be <= 1 for 'simple'",
+      ]);
+    } finally {
+      await triton.close();
+    }
+  });
+
+  it("should apply a load's config override (max_batch_size) and refuse what it cannot apply", async () => {
+    const explicit = await createServerCore({
+      models: [{ name: "simple", onnx: tfsimpleModel().onnx, config: { maxBatchSize: 8 } }],
+      controlMode: "explicit",
+    });
+    try {
+      const dp = explicit.dataPlane;
+      await dp.repositoryLoad("simple");
+      expect(dp.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 8 });
+      await dp.repositoryLoad("simple", { config: '{"max_batch_size":"16"}' });
+      expect(dp.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 16 });
+      for (const [config, message] of [
+        ['"parameters": {"config": {{"max_batch_size": "16"}}}', "not a JSON model configuration"],
+        ['{"max_batch_size": -1}', "max_batch_size: expected a non-negative integer"],
+        ['{"backend": "python"}', "key 'backend' is not supported"],
+        ['{"name": "other"}', "name 'other' is not the model's"],
+      ]) {
+        const err = await errorOf(dp.repositoryLoad("simple", { config }));
+        expect(err.code).toBe("invalid_argument");
+        expect(err.message).toContain("failed to load 'simple': parameter 'config': ");
+        expect(err.message).toContain(message);
+      }
+      // A load without an override reads the model's own config again.
+      await dp.repositoryLoad("simple");
+      expect(dp.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 8 });
+    } finally {
+      await explicit.close();
+    }
   });
 });

@@ -29,8 +29,9 @@ import { inspectRoute } from "./inspect-route.js";
  *
  * Status decisions (errors are `{"error": "<message>"}` with the status of `errorStatus`):
  * - health and readiness answer 200 with KServe's JSON body (`{"live": true}`, `{"ready": true}`,
- *   `{"name", "ready": true}`) and 503 with an error when not live/ready; tritonclient and every
- *   OIP client only look at the status.
+ *   `{"name", "ready": true}`) and 503 with an error when not live/ready (404 for a model or
+ *   pipeline the server does not know, as its metadata answers); tritonclient and every OIP client
+ *   only look at the status.
  * - unknown routes 404 `{"error": "Not Found"}`, a known route with another method 405 with
  *   `Allow`, a body over the limit 413, malformed JSON or framing 400. Load and unload answer 200
  *   with an empty body, as Triton and MLServer do.
@@ -98,6 +99,9 @@ export const oipRest: DialectFactory = (deps) => {
       run: (call) => {
         const target = routed(call, named);
         if (!dataPlane.modelReady(target)) {
+          // Metadata throws not_found for a target the server does not know: 404, as metadata
+          // answers, rather than the 503 of a known target that is not ready.
+          dataPlane.modelMetadata(target);
           throw new TensorwireError("unavailable", `${describeTarget(target)} is not ready`);
         }
         sendJson(call, 200, { name: target.name, ready: true });

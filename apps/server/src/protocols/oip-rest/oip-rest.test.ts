@@ -80,9 +80,11 @@ describe("OIP REST", () => {
     expect(await ready.json()).toEqual({ name: "tfsimple", ready: true });
     const versioned = await fetch(`${server.url}/v2/models/tfsimple/versions/1/ready`);
     expect(versioned.status).toBe(200);
+    // As metadata answers: 404 for a model the server does not know (503 is for a known one not ready).
     const unknown = await fetch(`${server.url}/v2/models/nope/ready`);
-    expect(unknown.status).toBe(503);
-    expect(await unknown.json()).toEqual({ error: "model 'nope' is not ready" });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: "Request for unknown model: 'nope' is not found" });
+    expect((await fetch(`${server.url}/v2/models/tfsimple/versions/9/ready`)).status).toBe(404);
   });
 
   it("should run the seed's curl request verbatim (seldon-model: iris)", async () => {
