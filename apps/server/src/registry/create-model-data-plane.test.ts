@@ -64,7 +64,12 @@ describe("createModelDataPlane()", () => {
     const meta = plane.serverMetadata();
     expect(meta.name).toBe("tensorwire");
     expect(meta.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(meta.extensions).toEqual(["binary_tensor_data", "model_repository", "statistics"]);
+    expect(meta.extensions).toEqual([
+      "binary_tensor_data",
+      "model_repository",
+      "statistics",
+      "model_configuration",
+    ]);
   });
 
   it("should read model metadata from the ONNX model", () => {
@@ -327,7 +332,7 @@ describe("createModelDataPlane()", () => {
       expect(dp.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 8 });
       await dp.repositoryLoad("simple", { config: '{"max_batch_size":"16"}' });
       expect(dp.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 16 });
-      for (const [config, message] of [
+      for (const [config, message] of <[string, string][]>[
         ['"parameters": {"config": {{"max_batch_size": "16"}}}', "not a JSON model configuration"],
         ['{"max_batch_size": -1}', "max_batch_size: expected a non-negative integer"],
         ['{"backend": "python"}', "key 'backend' is not supported"],

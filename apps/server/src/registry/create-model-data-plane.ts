@@ -11,14 +11,17 @@ export interface ModelDataPlaneDeps {
   readonly registry: ModelRegistry;
   /** Told about every inference that reached a model: metrics and request logs. */
   readonly observer?: InferObserver;
+  /** The name server metadata reports. Default "tensorwire". */
+  readonly serverName?: string;
 }
 
 /**
  * Extensions this server implements end to end, no more: binary data (in the REST transport),
- * the repository API and statistics. Triton's classification, shared memory, sequence, trace and
- * logging extensions are absent, so clients that probe for them get an honest answer.
+ * the repository API, statistics and the model configuration (in the protocols, from metadata and
+ * `describe`). Triton's classification, shared memory, sequence, trace and logging extensions are
+ * absent, so clients that probe for them get an honest answer.
  */
-const extensions = ["binary_tensor_data", "model_repository", "statistics"] as const;
+const extensions = ["binary_tensor_data", "model_repository", "statistics", "model_configuration"] as const;
 
 // src/registry and dist/registry are both two levels below the package root.
 const serverVersion = (
@@ -32,6 +35,7 @@ const serverVersion = (
  */
 export function createModelDataPlane(deps: ModelDataPlaneDeps): DataPlane {
   const { registry, observer } = deps;
+  const serverName = deps.serverName ?? "tensorwire";
 
   const checkControlMode = (action: "load" | "unload"): void => {
     if (registry.controlMode !== "explicit") {
@@ -46,7 +50,7 @@ export function createModelDataPlane(deps: ModelDataPlaneDeps): DataPlane {
   return {
     serverLive: () => true,
     serverReady: () => registry.ready(),
-    serverMetadata: () => ({ name: "tensorwire", version: serverVersion, extensions }),
+    serverMetadata: () => ({ name: serverName, version: serverVersion, extensions }),
 
     modelMetadata(target) {
       const model = modelOf(target);
@@ -81,12 +85,7 @@ export function createModelDataPlane(deps: ModelDataPlaneDeps): DataPlane {
         maxBatchSize,
         ...(grpcRawOutput === undefined ? {} : { grpcRawOutput }),
         signatures,
-        acceptDatatypes: Object.fromEntries(
-          served.binding.inputs.map((input) => [
-            input.name,
-            [...(served.binding.inputByName.get(input.name)?.acceptDatatypes ?? [])],
-          ]),
-        ),
+        acceptDatatypes: served.binding.acceptDatatypes,
       };
     },
 

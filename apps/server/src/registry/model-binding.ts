@@ -36,6 +36,8 @@ export interface ModelBinding {
   readonly grpcRawOutput?: boolean;
   /** TF-Serving signature names the model answers. */
   readonly signatures: readonly string[];
+  /** Per input (the model's name): the other datatypes the config accepts, as `describe` gives them. */
+  readonly acceptDatatypes: Readonly<Record<string, readonly Datatype[]>>;
 }
 
 /** Applies a config to what the runtime reports; a config naming tensors the model lacks is an error. */
@@ -107,6 +109,9 @@ export function bindModel(config: ModelConfig, runtime: RuntimeMetadata): Result
       maxBatchSize: config.maxBatchSize,
       ...(config.grpcRawOutput === undefined ? {} : { grpcRawOutput: config.grpcRawOutput }),
       signatures: config.signatures,
+      acceptDatatypes: Object.fromEntries(
+        runtime.inputs.map((m) => [m.name, [...(inputByName.get(m.name)?.acceptDatatypes ?? [])]]),
+      ),
     },
   };
 }

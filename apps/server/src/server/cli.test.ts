@@ -65,6 +65,9 @@ describe("parseServeArgs()", () => {
         "fraud",
         "--v1-dialect",
         "tfserving",
+        "--server-name",
+        "triton",
+        "--grpc-raw-output",
       ]),
     ).toEqual({
       port: 8080,
@@ -74,6 +77,8 @@ describe("parseServeArgs()", () => {
       publicHealth: false,
       seldonV1Model: "fraud",
       v1Dialect: "tfserving",
+      serverName: "triton",
+      grpcRawOutput: true,
     });
   });
 

@@ -74,6 +74,14 @@ const flags = {
     type: "string",
     help: "Who answers GET /v1/models/{m} and :predict: auto (by request shape, default), kserve or tfserving.",
   },
+  "server-name": {
+    type: "string",
+    help: 'The name server metadata reports (REST GET /v2, gRPC ServerMetadata). Default "tensorwire"; "triton" for clients that check it, as Triton\'s health examples do.',
+  },
+  "grpc-raw-output": {
+    type: "boolean",
+    help: "Answer every gRPC inference with raw_output_contents, as Triton does. Default off: raw only to requests sent raw (a model config's grpcRawOutput overrides either way).",
+  },
   "drain-timeout-secs": {
     type: "string",
     help: "On SIGTERM/SIGINT: seconds in-flight requests may take before connections are cut. Default 10.",
@@ -251,6 +259,17 @@ function optionsFrom(v: Record<string, unknown>): {
       throw new UsageError(`--v1-dialect: expected one of ${v1Dialects.join(", ")}, got '${v1Dialect}'`);
     }
     options.v1Dialect = v1Dialect as V1Dialect;
+  }
+  const serverName = text(v, "server-name");
+  if (serverName !== undefined) {
+    options.serverName = serverName;
+  }
+  const rawOutput = v["grpc-raw-output"];
+  if (rawOutput !== undefined) {
+    if (typeof rawOutput !== "boolean") {
+      throw new UsageError("--grpc-raw-output: expected true or false");
+    }
+    options.grpcRawOutput = rawOutput;
   }
   const drainSecs = number(v, "drain-timeout-secs");
   if (drainSecs !== undefined) {

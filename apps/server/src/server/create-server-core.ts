@@ -37,6 +37,8 @@ export interface ServerCoreOptions {
   readonly inferenceWorkers: number;
   /** Told about every inference (metrics, request logs). Default: none. */
   readonly observer: InferObserver | undefined;
+  /** The name server metadata reports. Default "tensorwire". */
+  readonly serverName: string;
 }
 
 /** The models behind one data plane: what `createServerCore` returns. */
@@ -59,6 +61,7 @@ export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}):
     functionModuleRoots: options.functionModuleRoots ?? [],
     inferenceWorkers: options.inferenceWorkers ?? 0,
     observer: options.observer,
+    serverName: options.serverName ?? "tensorwire",
   };
 }
 
@@ -98,6 +101,7 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
   return {
     dataPlane: createModelDataPlane({
       registry,
+      serverName: options.serverName,
       ...(options.observer === undefined ? {} : { observer: options.observer }),
     }),
     async close() {

@@ -16,6 +16,7 @@ import type { DataPlane, Duration, ModelStatistics, TensorMetadata } from "../..
 import { type ModelRef, modelRef } from "../../core/infer-target.js";
 import type { DialectFactory } from "../dialect.js";
 import { type GrpcCalls, requestIdKey, webCallHeaders } from "../grpc/grpc-calls.js";
+import { modelConfigMessage, modelConfigView } from "../model-config.js";
 import { namedTarget, resolveTarget, seldonModelHeader } from "../seldon-headers.js";
 
 /**
@@ -33,7 +34,8 @@ export const oipGrpc: DialectFactory = (deps) => ({
 /**
  * `inference.GRPCInferenceService` over the data plane: message ↔ data-plane conversions and nothing
  * else. Errors are thrown as they come; the boundary interceptor maps them to gRPC statuses.
- * Raw contents in → raw contents out, typed in → typed out, as KServe answers.
+ * Raw contents in → raw contents out, typed in → typed out, as KServe answers, unless the server
+ * or the model asks for raw answers (`GrpcCalls.outputContents`).
  */
 export function createInferenceService(
   dataPlane: DataPlane,
@@ -52,7 +54,7 @@ export function createInferenceService(
       signal: ctx.signal,
     });
     return encodeGrpcInferResponse(response, {
-      contents: message.rawInputContents.length > 0 ? "raw" : "typed",
+      contents: calls.outputContents(target, message.rawInputContents.length > 0),
     });
   }
 
@@ -80,6 +82,14 @@ export function createInferenceService(
         outputs: m.outputs.map(tensorMetadata),
       };
     },
+    modelConfig: (req, ctx) => ({
+      config: modelConfigMessage(
+        modelConfigView(
+          dataPlane,
+          resolveTarget(namedTarget(req.name, req.version), ctx.requestHeader.get(seldonModelHeader)),
+        ),
+      ),
+    }),
     modelInfer: infer,
     async *modelStreamInfer(
       requests,

@@ -13,6 +13,7 @@ import { header } from "../../http/request-headers.js";
 import type { RestCall, RestRoute } from "../../http/rest-router.js";
 import { errorJson, sendJson } from "../../http/send-json.js";
 import type { DialectFactory } from "../dialect.js";
+import { modelConfigJson, modelConfigView } from "../model-config.js";
 import {
   namedTarget,
   pipelineVersionFor,
@@ -90,6 +91,14 @@ export const oipRest: DialectFactory = (deps) => {
           outputs: m.outputs,
         });
       },
+    };
+  }
+
+  /** Triton's model configuration extension. */
+  function modelConfig(named: InferTarget): RestRoute {
+    return {
+      methods: ["GET"],
+      run: (call) => sendJson(call, 200, modelConfigJson(modelConfigView(dataPlane, routed(call, named)))),
     };
   }
 
@@ -232,7 +241,7 @@ export const oipRest: DialectFactory = (deps) => {
     }
   }
 
-  /** `/v2/models/...` after "models": `stats`, `{m}[/versions/{v}][/ready|/infer|/stats]`. */
+  /** `/v2/models/...` after "models": `stats`, `{m}[/versions/{v}][/ready|/config|/infer|/stats]`. */
   function matchModel(s: readonly string[]): RestRoute | undefined {
     if (s.length === 1 && s[0] === "stats") {
       return statistics(undefined);
@@ -256,7 +265,7 @@ export const oipRest: DialectFactory = (deps) => {
     return targetRoute(namedTarget(name, version), rest);
   }
 
-  /** A target's metadata, readiness and inference: `[/ready|/infer]`. */
+  /** A target's metadata, readiness, configuration and inference: `[/ready|/config|/infer]`. */
   function targetRoute(named: InferTarget, rest: readonly string[]): RestRoute | undefined {
     if (rest.length === 0) {
       return modelMetadata(named);
@@ -267,6 +276,8 @@ export const oipRest: DialectFactory = (deps) => {
     switch (rest[0]) {
       case "ready":
         return modelReady(named);
+      case "config":
+        return modelConfig(named);
       case "infer":
         return infer(named);
       default:
