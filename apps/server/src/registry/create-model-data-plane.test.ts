@@ -204,6 +204,13 @@ describe("createModelDataPlane()", () => {
     ]);
     const pipeline = await errorOf(plane.infer({ kind: "pipeline", name: "flow" }, tfsimpleRequest, context));
     expect([pipeline.code, pipeline.message]).toEqual(["not_found", "pipeline 'flow' not found"]);
+    const word = await errorOf(
+      plane.infer({ name: "tfsimple", version: "latest" }, tfsimpleRequest, context),
+    );
+    expect([word.code, word.message]).toEqual([
+      "invalid_argument",
+      "failed to get model version from specified version string 'latest'",
+    ]);
     expect((await errorOf(() => plane.modelMetadata({ name: "nope" }))).code).toBe("not_found");
     expect(plane.modelReady({ name: "nope" })).toBe(false);
     expect(plane.modelReady({ kind: "pipeline", name: "flow" })).toBe(false);

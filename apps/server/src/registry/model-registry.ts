@@ -124,6 +124,13 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       throw new TensorwireError("not_found", `Request for unknown model: '${ref.name}' is not found`);
     }
     if (ref.version !== undefined && ref.version !== "") {
+      if (!/^[0-9]+$/.test(ref.version)) {
+        // Triton's words for a version that is not a number.
+        throw new TensorwireError(
+          "invalid_argument",
+          `failed to get model version from specified version string '${ref.version}'`,
+        );
+      }
       const slot = entry.slots.get(ref.version);
       if (slot === undefined) {
         throw new TensorwireError(
