@@ -155,7 +155,13 @@ function infer(deps: DialectDeps, model: string): RestRoute {
       });
       const chosen = selectColumns(columns, options.dataset, options.exclude);
       if (replyFormat === "arrow") {
-        sendBytes(call, 200, encodeArrowIpc(withSeparator(chosen, options.separator ?? ".")), arrowFile);
+        // As the JSON records: nested groups (Struct columns `in`, `out`, ...) unless a separator
+        // asks for flat names.
+        const bytes =
+          options.separator === undefined
+            ? encodeArrowIpc(chosen, { nest: "." })
+            : encodeArrowIpc(withSeparator(chosen, options.separator));
+        sendBytes(call, 200, bytes, arrowFile);
       } else {
         sendJson(call, 200, resultRecords(chosen, options.separator), { contentType: pandasRecords });
       }

@@ -114,7 +114,7 @@ describe("Wallaroo pipeline inference", () => {
     expect(await json(res)).toHaveLength(2);
   });
 
-  it("should answer an Arrow file with an Arrow file of flat columns", async () => {
+  it("should answer an Arrow file with an Arrow file (groups as Struct columns, read back flat)", async () => {
     const input = createTensor({
       name: "input",
       datatype: "FP32",
