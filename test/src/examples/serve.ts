@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -59,5 +60,37 @@ export async function hasPython(): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+export const grpcurl = join(repoRoot, ".cache/grpcurl/bin/grpcurl");
+
+/** Builds grpcurl (apps/server's peer setup, Go module proxy) unless built; false without Go. */
+export async function grpcurlBuilt(): Promise<boolean> {
+  try {
+    await run("bash", [join(repoRoot, "apps/server/test/peer/setup-grpcurl.sh")], { timeout: 600_000 });
+    return true;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 3) {
+      console.log("skipping grpcurl requests: no Go toolchain to build grpcurl");
+      return false;
+    }
+    throw err;
+  }
+}
+
+/** Installs a pinned Python environment with its setup script (a no-op once installed). */
+export async function pythonEnv(setupScript: string, args: readonly string[] = []): Promise<void> {
+  await run("bash", [join(repoRoot, setupScript), ...args], { timeout: 900_000 });
+}
+
+/** Runs a Python program given as text; rejects with its output when it exits non-zero. */
+export async function runPython(python: string, program: string, cwd?: string): Promise<string> {
+  try {
+    const { stdout } = await run(python, ["-c", program], { timeout: 120_000, ...(cwd ? { cwd } : {}) });
+    return stdout;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    throw new Error(`python failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
   }
 }
