@@ -41,7 +41,19 @@ export interface DialectOptions {
    * (`grpcRawOutput`) overrides this for that model.
    */
   readonly grpcRawOutput: boolean;
+  /**
+   * The frames of `ModelStreamInfer`'s response stream: "triton" (default), Triton's
+   * `ModelStreamInferResponse` wrapper, or "seldon", the bare `ModelInferResponse` Seldon Core 2's
+   * and MLServer's proto declare (a failed request then ends the stream with its status, since a
+   * bare response cannot carry an error). See README.md.
+   */
+  readonly streamInferFraming: StreamInferFraming;
 }
+
+/** `DialectOptions.streamInferFraming`. */
+export type StreamInferFraming = "triton" | "seldon";
+
+export const streamInferFramings: readonly StreamInferFraming[] = ["triton", "seldon"];
 
 export const v1Dialects: readonly V1Dialect[] = ["auto", "kserve", "tfserving"];
 
@@ -50,6 +62,7 @@ export function makeDialectOptions(options: Partial<DialectOptions> = {}): Diale
     seldonV1Model: options.seldonV1Model,
     v1Dialect: options.v1Dialect ?? "auto",
     grpcRawOutput: options.grpcRawOutput ?? false,
+    streamInferFraming: options.streamInferFraming ?? "triton",
   };
 }
 

@@ -68,6 +68,8 @@ describe("parseServeArgs()", () => {
         "--server-name",
         "triton",
         "--grpc-raw-output",
+        "--grpc-stream-framing",
+        "seldon",
       ]),
     ).toEqual({
       port: 8080,
@@ -79,7 +81,20 @@ describe("parseServeArgs()", () => {
       v1Dialect: "tfserving",
       serverName: "triton",
       grpcRawOutput: true,
+      streamInferFraming: "seldon",
     });
+  });
+
+  it("should read --zoo as groups, or all", async () => {
+    expect(await parseServeArgs(["--zoo", "triton,wallaroo"])).toMatchObject({
+      zooGroups: ["triton", "wallaroo"],
+    });
+    expect((await parseServeArgs(["--zoo", "all"])).valueOf()).toMatchObject({
+      zooGroups: ["seldon", "triton", "kserve", "wallaroo", "hopsworks", "conformance"],
+    });
+    await expect(parseServeArgs(["--zoo", "triton,tf"])).rejects.toThrow(
+      "--zoo: expected groups among seldon, triton, kserve, wallaroo, hopsworks, conformance or all, got 'tf'",
+    );
   });
 
   it("should merge a YAML config under the command line", async () => {

@@ -3,9 +3,15 @@ import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { loadPipelines } from "../pipeline/load-pipelines.js";
-import { type V1Dialect, v1Dialects } from "../protocols/index.js";
+import {
+  type StreamInferFraming,
+  streamInferFramings,
+  type V1Dialect,
+  v1Dialects,
+} from "../protocols/index.js";
 import { defaultMaxInputSize } from "../protocols/oip-rest/index.js";
 import type { ControlMode } from "../registry/model-registry.js";
+import { type ZooGroup, zooGroups } from "./default-zoo.js";
 import { runPipelineInspect } from "./run-pipeline-inspect.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 
@@ -29,7 +35,11 @@ const flags = {
   },
   "model-repository": {
     type: "string",
-    help: "Directory of models (<name>/config.yaml, <name>/<version>/model.onnx). Without it the built-in models are served (iris, tfsimple, identity_*, fraud, echo, constant).",
+    help: "Directory of models (<name>/config.yaml, <name>/<version>/model.onnx). Without it the built-in models are served (iris, tfsimple, identity_*, fraud, echo, constant, and the models of Triton's, KServe's, Wallaroo's and Hopsworks' examples: see --zoo).",
+  },
+  zoo: {
+    type: "string",
+    help: `Without --model-repository: the groups of built-in models to serve, comma-separated: ${zooGroups.join(", ")} or all (default). Every group serves iris, tfsimple, echo, constant and the tfsimples pipeline; fewer groups start faster.`,
   },
   "model-control-mode": {
     type: "string",
@@ -81,6 +91,10 @@ const flags = {
   "grpc-raw-output": {
     type: "boolean",
     help: "Answer every gRPC inference with raw_output_contents, as Triton does. Default off: raw only to requests sent raw (a model config's grpcRawOutput overrides either way).",
+  },
+  "grpc-stream-framing": {
+    type: "string",
+    help: "ModelStreamInfer's response frames: triton (default, ModelStreamInferResponse, what tritonclient reads) or seldon (bare ModelInferResponse, as Seldon Core 2's and MLServer's proto declare).",
   },
   "drain-timeout-secs": {
     type: "string",
@@ -192,6 +206,19 @@ function optionsFrom(v: Record<string, unknown>): {
   if (repository !== undefined) {
     options.repository = repository;
   }
+  const zoo = text(v, "zoo");
+  if (zoo !== undefined) {
+    const groups = zoo.split(",").map((g) => g.trim());
+    if (groups.includes("all")) {
+      options.zooGroups = zooGroups;
+    } else {
+      const unknown = groups.find((g) => !(zooGroups as readonly string[]).includes(g));
+      if (unknown !== undefined) {
+        throw new UsageError(`--zoo: expected groups among ${zooGroups.join(", ")} or all, got '${unknown}'`);
+      }
+      options.zooGroups = groups as ZooGroup[];
+    }
+  }
   const mode = text(v, "model-control-mode");
   if (mode !== undefined) {
     if (!(controlModes as readonly string[]).includes(mode)) {
@@ -270,6 +297,15 @@ function optionsFrom(v: Record<string, unknown>): {
       throw new UsageError("--grpc-raw-output: expected true or false");
     }
     options.grpcRawOutput = rawOutput;
+  }
+  const framing = text(v, "grpc-stream-framing");
+  if (framing !== undefined) {
+    if (!(streamInferFramings as readonly string[]).includes(framing)) {
+      throw new UsageError(
+        `--grpc-stream-framing: expected one of ${streamInferFramings.join(", ")}, got '${framing}'`,
+      );
+    }
+    options.streamInferFraming = framing as StreamInferFraming;
   }
   const drainSecs = number(v, "drain-timeout-secs");
   if (drainSecs !== undefined) {

@@ -7,7 +7,7 @@ import { createModelRepository } from "../repository/model-repository.js";
 import type { ModelSource } from "../repository/model-source.js";
 import { onWorkers } from "../repository/on-workers.js";
 import { createInferenceWorkers } from "../runtime/inference-workers.js";
-import { defaultZoo } from "./default-zoo.js";
+import { defaultZoo, type ZooGroup, zooGroups } from "./default-zoo.js";
 
 export interface ServerCoreOptions {
   /** A model repository directory (see `createModelRepository`). Default: none. */
@@ -19,6 +19,8 @@ export interface ServerCoreOptions {
    * neither `repository` nor `models` is given, so `startServer({ models })` serves exactly `models`.
    */
   readonly zoo: boolean;
+  /** With `zoo`: which of its groups to serve (`zooGroups`). Default: every group. */
+  readonly zooGroups: readonly ZooGroup[];
   /** Default "none": load everything at start, no load/unload API. See `ControlMode`. */
   readonly controlMode: ControlMode;
   /** explicit mode: models to load at start ("*" for all). Default: none. */
@@ -54,6 +56,7 @@ export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}):
     repository: options.repository,
     models: options.models ?? [],
     zoo: options.zoo ?? (options.repository === undefined && options.models === undefined),
+    zooGroups: options.zooGroups ?? zooGroups,
     controlMode: options.controlMode ?? "none",
     loadModels: options.loadModels ?? [],
     pollIntervalMs: options.pollIntervalMs ?? 5000,
@@ -83,7 +86,7 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
       }),
     );
   }
-  const declarations = [...options.models, ...(options.zoo ? defaultZoo() : [])];
+  const declarations = [...options.models, ...(options.zoo ? defaultZoo(options.zooGroups) : [])];
   if (declarations.length > 0) {
     sources.push(
       await createMemorySource(declarations, { functionModuleRoots: options.functionModuleRoots }),

@@ -42,7 +42,48 @@ import type { ModelDeclaration } from "../repository/memory-source.js";
  *   [-1,1]; `my_model` explains with its predictions.
  * - `mixed_outputs`: the conformance suite's model with FP32, INT64 and BOOL outputs.
  */
-export function defaultZoo(): ModelDeclaration[] {
+export function defaultZoo(groups: readonly ZooGroup[] = zooGroups): ModelDeclaration[] {
+  const wanted = new Set<string>(groups);
+  return allZooModels().filter((model) => {
+    const group = zooGroupOf(model.name);
+    return group === "base" || wanted.has(group);
+  });
+}
+
+/**
+ * The default zoo in groups, for `--zoo`: every group serves the base models (`iris`, `tfsimple`,
+ * `echo`, `constant`, and with them Seldon's `tfsimples` pipeline, which every README command
+ * uses); `seldon` is the base alone, `triton` adds Triton's example models, `kserve` the KServe SDK
+ * docs' models, `wallaroo` `ccfraud` and `fraud`, `hopsworks` `mnist`, and `conformance` the
+ * `identity_<datatype>` models and `mixed_outputs` that the conformance suite needs.
+ */
+export const zooGroups = ["seldon", "triton", "kserve", "wallaroo", "hopsworks", "conformance"] as const;
+
+/** A group of the default zoo (see `zooGroups`). */
+export type ZooGroup = (typeof zooGroups)[number];
+
+function zooGroupOf(name: string): ZooGroup | "base" {
+  if (name.startsWith("identity_") || name === "mixed_outputs") {
+    return "conformance";
+  }
+  if (name.startsWith("simple") || name === "custom_identity_int32") {
+    return "triton";
+  }
+  switch (name) {
+    case "example_model":
+    case "my_model":
+      return "kserve";
+    case "ccfraud":
+    case "fraud":
+      return "wallaroo";
+    case "mnist":
+      return "hopsworks";
+    default:
+      return "base";
+  }
+}
+
+function allZooModels(): ModelDeclaration[] {
   const tfsimple = tfsimpleModel().onnx;
   const identityInt32 = identityModel("INT32").onnx;
   const kserveExample = kserveExampleModel().onnx;

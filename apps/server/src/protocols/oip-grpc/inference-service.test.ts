@@ -10,6 +10,7 @@ import { decodeGrpcInferResponse, encodeGrpcInferRequest } from "@tensorwire/cod
 import { DataType, GRPCInferenceService, ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../server/start-server.js";
+import { seldonModelStreamInfer } from "./inference-service.js";
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -269,6 +270,43 @@ describe("the server's grpcRawOutput option", () => {
       expect(decodeGrpcInferResponse(res).outputs.map((o) => o.name)).toEqual(["predict", "predict_proba"]);
     } finally {
       await raw.close();
+    }
+  });
+});
+
+describe("the server's streamInferFraming option", () => {
+  it("should stream bare ModelInferResponses, as Seldon's proto declares, when set to seldon", async () => {
+    const seldon = await startServer({ streamInferFraming: "seldon" });
+    try {
+      // A client compiled from Seldon's proto: the same path, responses typed ModelInferResponse.
+      const seldonService = {
+        ...GRPCInferenceService,
+        methods: [seldonModelStreamInfer],
+        method: { modelStreamInfer: seldonModelStreamInfer },
+      } as unknown as typeof GRPCInferenceService;
+      const client = createClient(seldonService, createGrpcTransport({ baseUrl: seldon.url }));
+      async function* requests() {
+        yield tfsimpleRequest("a");
+        yield tfsimpleRequest("b");
+      }
+      const answers = [];
+      for await (const res of client.modelStreamInfer(requests())) {
+        answers.push(res as unknown as { modelName: string; id: string });
+      }
+      expect(answers.map((a) => [a.modelName, a.id])).toEqual([
+        ["tfsimple", "a"],
+        ["tfsimple", "b"],
+      ]);
+      // The default server, read with Triton's wrapper, still answers the other framing.
+      const triton = createClient(GRPCInferenceService, createGrpcTransport({ baseUrl: server.url }));
+      async function* one() {
+        yield tfsimpleRequest("c");
+      }
+      for await (const res of triton.modelStreamInfer(one())) {
+        expect(res.inferResponse?.id).toBe("c");
+      }
+    } finally {
+      await seldon.close();
     }
   });
 });

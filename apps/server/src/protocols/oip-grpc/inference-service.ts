@@ -1,11 +1,13 @@
-import type { DescService, MessageInitShape } from "@bufbuild/protobuf";
+import type { DescMethodBiDiStreaming, DescService, MessageInitShape } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { type InferRequest, type Parameters, TensorwireError } from "@tensorwire/codec";
 import { decodeGrpcInferRequest, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import {
   GRPCInferenceService,
   type ModelInferRequest,
+  type ModelInferRequestSchema,
   type ModelInferResponse,
+  ModelInferResponseSchema,
   type ModelMetadataResponseSchema,
   type ModelRepositoryParameter,
   type ModelStatisticsResponseSchema,
@@ -26,10 +28,29 @@ import { namedTarget, resolveTarget, seldonModelHeader } from "../seldon-headers
 export const oipGrpc: DialectFactory = (deps) => ({
   name: "oip-grpc",
   services(router): readonly DescService[] {
-    router.service(GRPCInferenceService, createInferenceService(deps.dataPlane, deps.grpc));
+    const service = createInferenceService(deps.dataPlane, deps.grpc);
+    router.service(GRPCInferenceService, service);
+    if (deps.options.streamInferFraming === "seldon") {
+      // Registered after the service, so its handler takes the method's path (the router keeps the
+      // last handler per path). A failed request ends the stream: a bare response has no error field.
+      router.rpc(seldonModelStreamInfer, async function* (requests, ctx) {
+        for await (const message of requests) {
+          yield await service.modelInfer(message, ctx);
+        }
+      });
+    }
     return [GRPCInferenceService];
   },
 });
+
+/**
+ * `ModelStreamInfer` as Seldon Core 2's and MLServer's proto declare it: the same path and request,
+ * a stream of bare `ModelInferResponse`s.
+ */
+export const seldonModelStreamInfer = {
+  ...GRPCInferenceService.method.modelStreamInfer,
+  output: ModelInferResponseSchema,
+} as unknown as DescMethodBiDiStreaming<typeof ModelInferRequestSchema, typeof ModelInferResponseSchema>;
 
 /**
  * `inference.GRPCInferenceService` over the data plane: message ↔ data-plane conversions and nothing

@@ -159,7 +159,7 @@ describe("TF-Serving REST", () => {
     expect(res.status).toBe(200);
     const [scores] = JSON.parse(await res.text()).predictions;
     expect(scores).toHaveLength(10);
-    const metadata = await (await fetch(`${server.url}/v1/models/mnist/metadata`)).json();
+    const metadata = await json(await fetch(`${server.url}/v1/models/mnist/metadata`));
     expect(Object.keys(metadata.metadata.signature_def.signature_def)).toEqual([
       "serving_default",
       "predict_images",
