@@ -357,4 +357,31 @@ describe("createModelDataPlane()", () => {
       await explicit.close();
     }
   });
+
+  it("should refuse to load a model with max_batch_size whose dimension 0 is not the batch", async () => {
+    const fixed = await createServerCore({
+      models: [
+        {
+          name: "fixed",
+          config: {
+            runtime: "echo",
+            maxBatchSize: 2,
+            inputs: [{ name: "x", datatype: "FP32", shape: [1, 4] }],
+          },
+        },
+      ],
+    });
+    try {
+      expect(fixed.dataPlane.repositoryIndex({ readyOnly: false })).toEqual([
+        {
+          name: "fixed",
+          version: "1",
+          state: "UNAVAILABLE",
+          reason: "maxBatchSize 2 needs dimension 0 of every tensor to be -1, the batch; 'x' has shape [1,4]",
+        },
+      ]);
+    } finally {
+      await fixed.close();
+    }
+  });
 });
