@@ -15,7 +15,8 @@ export interface ServerCoreOptions {
   /** Models declared in memory, served beside the repository's (a repository model of the same name wins). */
   readonly models: readonly ModelDeclaration[];
   /**
-   * Serve the default zoo (iris, tfsimple, identity_*, fraud, echo, constant). Default: true when
+   * Serve the default zoo (`defaultZoo`: iris, tfsimple, identity_*, fraud, echo, constant and the
+   * models of Triton's, KServe's, Wallaroo's and Hopsworks' examples). Default: true when
    * neither `repository` nor `models` is given, so `startServer({ models })` serves exactly `models`.
    */
   readonly zoo: boolean;
