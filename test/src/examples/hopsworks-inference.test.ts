@@ -17,7 +17,7 @@ const withPython = await hasPython();
 describe.skipIf(!withPython)("Hopsworks' inference docs against tensorwire serve", () => {
   let server: ServedCli;
   beforeAll(async () => {
-    await pythonEnv("test/examples/setup-python.sh");
+    await pythonEnv("examples");
     server = await serveCli();
   }, 900_000);
   afterAll(() => server?.stop());

@@ -5,7 +5,7 @@ import { hasPython, pythonEnv, repoRoot, runPython, type ServedCli, serveCli } f
 /**
  * The KServe Python SDK's Inference REST Client docs
  * (https://kserve.github.io/website/latest/inference_client/inference_rest_client): every call the
- * page shows, with kserve 0.21.0 from PyPI (the venv the conformance suite's KServe peer installs),
+ * page shows, with kserve 0.21.0 from PyPI (`.venv/kserve`, the conformance suite's KServe peer's),
  * verbatim apart from the base URL (`https://example.com:443` → this server) and two fixes the
  * page's snippets need to run at all: they `await` at top level (a notebook's form), so they run
  * inside `asyncio.run`, and the health examples construct `InferenceClient(config)`, a name kserve
@@ -24,7 +24,7 @@ describe.skipIf(!withPython)("KServe's InferenceRESTClient docs against tensorwi
   let server: ServedCli;
   beforeAll(async () => {
     // The first run installs kserve and its dependencies from PyPI (minutes).
-    await pythonEnv("packages/conformance/scripts/peer.sh", ["install", "kserve"]);
+    await pythonEnv("kserve");
     server = await serveCli();
   }, 900_000);
   afterAll(() => server?.stop());

@@ -84,7 +84,7 @@ describe("Seldon Core 2's inference docs against tensorwire serve", () => {
   );
 
   it.skipIf(!withPython)("Python tritonclient: the page's self-contained example", async () => {
-    await pythonEnv("apps/server/test/peer/setup-tritonclient.sh");
+    await pythonEnv("tritonclient");
     const example = `
 import tritonclient.http as httpclient
 import numpy as np

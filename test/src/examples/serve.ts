@@ -79,9 +79,13 @@ export async function grpcurlBuilt(): Promise<boolean> {
   }
 }
 
-/** Installs a pinned Python environment with its setup script (a no-op once installed). */
-export async function pythonEnv(setupScript: string, args: readonly string[] = []): Promise<void> {
-  await run("bash", [join(repoRoot, setupScript), ...args], { timeout: 900_000 });
+/**
+ * Builds (once) or reuses `.venv/<name>` from the pinned scripts/python-venvs/<name>.txt, with the
+ * repository's one installer, and returns its Python.
+ */
+export async function pythonEnv(name: "examples" | "kserve" | "tritonclient"): Promise<string> {
+  await run("bash", [join(repoRoot, "scripts/python-venv.sh"), name], { timeout: 900_000 });
+  return join(repoRoot, ".venv", name, "bin/python");
 }
 
 /** Runs a Python program given as text; rejects with its output when it exits non-zero. */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { identityModel, tfsimpleModel } from "@tensorwire/models";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasPython, repoRoot, run, type ServedCli, serveCli } from "./serve.js";
+import { hasPython, pythonEnv, repoRoot, run, type ServedCli, serveCli } from "./serve.js";
 
 /**
  * Triton's official Python client examples that need neither shared memory nor sequence batching
@@ -16,7 +16,6 @@ import { hasPython, repoRoot, run, type ServedCli, serveCli } from "./serve.js";
 
 const scripts = join(repoRoot, "test/examples/triton");
 const python = join(repoRoot, ".venv/tritonclient/bin/python");
-const setup = join(repoRoot, "apps/server/test/peer/setup-tritonclient.sh");
 
 const againstZoo = [
   "simple_http_infer_client",
@@ -65,7 +64,7 @@ describe.skipIf(!available)("Triton's Python client examples against tensorwire 
 
   beforeAll(async () => {
     // The first run installs tritonclient and its dependencies from PyPI (~60 MB).
-    await run("bash", [setup], { timeout: 600_000 });
+    await pythonEnv("tritonclient");
     writeRepository(join(dir, "seven"), 7);
     writeRepository(join(dir, "eight"), 8);
     const explicit = ["--model-control-mode", "explicit", "--model-repository"];

@@ -22,7 +22,7 @@ describe.skipIf(!withPython)("Wallaroo's inference docs against tensorwire serve
   let server: ServedCli;
   const dir = mkdtempSync(join(tmpdir(), "tensorwire-wallaroo-"));
   beforeAll(async () => {
-    await pythonEnv("test/examples/setup-python.sh");
+    await pythonEnv("examples");
     server = await serveCli();
   }, 900_000);
   afterAll(async () => {
