@@ -1,13 +1,6 @@
 // dependency-cruiser (`npm run depcheck`, a CI step): no import cycles in any package, and the
 // server's layers (apps/server/src/README.md) import only downward.
 //
-// Known violations (.dependency-cruiser-known-violations.json, read through `--ignore-known`;
-// regenerate with `npx depcruise-baseline --config .dependency-cruiser.cjs packages/*/src
-// apps/server/src`) are cycles older than this check, to be deleted from the file with their fix:
-// packages/conformance blob-bytes -> case-schema -> datatype-samples, and packages/client
-// oip-client <-> oip-rest-client and oip-client <-> oip-grpc-client (the factories import the
-// shared client types from the module that imports them). Any other violation fails.
-//
 // The server's layers, bottom to top; a module may import its own layer and the ones below it.
 // Tests and test helpers (*.test.ts, testing/) are not part of the layering: they may start a
 // whole server from the composition root, as the house style prefers real servers to mocks.

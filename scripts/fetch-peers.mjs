@@ -17,30 +17,19 @@ const repo = fileURLToPath(new URL("..", import.meta.url));
  * its size once installed, the tools its script needs.
  */
 const peers = [
-  {
-    name: "tritonclient (Python)",
-    script: ["apps/server/test/peer/setup-tritonclient.sh"],
-    dir: ".venv/tritonclient",
-    marker: ".venv/tritonclient/.requirements.sha256",
-    mb: 190,
+  ...[
+    ["tritonclient", "tritonclient (Python)", 190],
+    ["mlserver", "MLServer 1.7.1 (Python)", 520],
+    ["kserve", "KServe 0.21 ModelServer (Python)", 450],
+    ["examples", "the doc examples' requests, pandas and pyarrow (Python)", 360],
+  ].map(([venv, name, mb]) => ({
+    name,
+    script: ["scripts/python-venv.sh", venv],
+    dir: `.venv/${venv}`,
+    marker: `.venv/${venv}/.requirements.sha256`,
+    mb,
     tools: ["python3"],
-  },
-  {
-    name: "MLServer 1.7.1 (Python)",
-    script: ["packages/conformance/scripts/peer.sh", "install", "mlserver"],
-    dir: ".venv/mlserver",
-    marker: ".venv/mlserver/bin/mlserver",
-    mb: 520,
-    tools: ["python3"],
-  },
-  {
-    name: "KServe 0.21 ModelServer (Python)",
-    script: ["packages/conformance/scripts/peer.sh", "install", "kserve"],
-    dir: ".venv/kserve",
-    marker: ".venv/kserve/.requirements.sha256",
-    mb: 450,
-    tools: ["python3"],
-  },
+  })),
   {
     name: "Apache Kafka (Maven Central)",
     script: ["apps/server/test/kafka/fetch-kafka.sh"],

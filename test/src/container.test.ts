@@ -25,10 +25,9 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 const podman = join(repo, "deploy/container/podman.sh");
 const buildImage = join(repo, "deploy/container/build-image.sh");
 const smokeScript = join(repo, "deploy/container/smoke/tritonclient_smoke.py");
-const tritonSetup = join(repo, "apps/server/test/peer/setup-tritonclient.sh");
+const pythonVenv = join(repo, "scripts/python-venv.sh");
 const grpcurlSetup = join(repo, "apps/server/test/peer/setup-grpcurl.sh");
 const python = join(repo, ".venv/tritonclient/bin/python");
-const testcontainersSetup = join(repo, "deploy/container/smoke/setup-testcontainers.sh");
 const testcontainersScript = join(repo, "deploy/container/smoke/testcontainers_smoke.py");
 const testcontainersPython = join(repo, ".venv/testcontainers/bin/python");
 const image = "localhost/tensorwire:smoke";
@@ -138,7 +137,7 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
     const building = Date.now();
     await run("bash", [buildImage, image], { timeout: 1_800_000, maxBuffer: 64 * 1024 * 1024 });
     console.log(`container smoke test: image built in ${((Date.now() - building) / 1000).toFixed(0)} s`);
-    await run("bash", [tritonSetup], { timeout: 600_000 });
+    await run("bash", [pythonVenv, "tritonclient"], { timeout: 600_000 });
 
     root = await mkdtemp(join(tmpdir(), "tensorwire-container-"));
     models = join(root, "models");
@@ -389,7 +388,7 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
   }, 300_000);
 
   it("should start under testcontainers-python through podman's Docker-compatible API", async () => {
-    await run("bash", [testcontainersSetup], { timeout: 600_000 });
+    await run("bash", [pythonVenv, "testcontainers"], { timeout: 600_000 });
     const socket = join(root, "podman.sock");
     apiService = spawn("bash", [podman, "system", "service", "--time=0", `unix://${socket}`], {
       stdio: ["ignore", "ignore", "inherit"],

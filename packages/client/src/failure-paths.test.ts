@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LogEntry } from "./client-options.js";
+import { createOipClient } from "./create-oip-client.js";
 import { inferInput } from "./infer-input.js";
 import { InferenceError } from "./inference-error.js";
-import { createOipClient } from "./oip-client.js";
 import { freePort, type SeenRequest, startScriptedServer } from "./testing/scripted-server.js";
 
 function scripted(answer: (req: SeenRequest, res: http.ServerResponse, n: number) => void) {

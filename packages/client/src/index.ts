@@ -1,5 +1,6 @@
 export type { ModelMetadata, ServerMetadata, TensorMetadata } from "@tensorwire/codec";
 export type { Auth, ClientOptions, ClientProtocol, LogEntry, TlsOptions } from "./client-options.js";
+export { createOipClient } from "./create-oip-client.js";
 export type { InferInput, InferInputOptions, InputData, InputValues, NestedValues } from "./infer-input.js";
 export { inferInput, inferInputRaw } from "./infer-input.js";
 export { InferResult } from "./infer-result.js";
@@ -21,7 +22,7 @@ export type {
   RepositoryIndexEntry,
   StatisticDuration,
 } from "./oip-client.js";
-export { createOipClient, seldonPipeline } from "./oip-client.js";
+export { seldonPipeline } from "./oip-client.js";
 export type { RequestedOutputOptions } from "./requested-output.js";
 export { requestedOutput } from "./requested-output.js";
 export type {

@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOipClient } from "./create-oip-client.js";
 import { inferInput } from "./infer-input.js";
 import { createKServeV1Client } from "./kserve-v1-client.js";
-import { createOipClient, type OipClient, type OipClientOptions } from "./oip-client.js";
+import type { OipClient, OipClientOptions } from "./oip-client.js";
 import { requestedOutput } from "./requested-output.js";
 import { hasPython3, type PeerServer, startPeerServer } from "./testing/peer-server.js";
 import { freePort } from "./testing/scripted-server.js";

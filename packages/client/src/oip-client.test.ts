@@ -2,9 +2,10 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClientProtocol } from "./client-options.js";
+import { createOipClient } from "./create-oip-client.js";
 import { type InferInput, inferInput, inferInputRaw } from "./infer-input.js";
 import { InferenceError } from "./inference-error.js";
-import { createOipClient, type OipClient } from "./oip-client.js";
+import type { OipClient } from "./oip-client.js";
 import { requestedOutput } from "./requested-output.js";
 import { type ScriptedServer, sendJson, startScriptedServer } from "./testing/scripted-server.js";
 

@@ -1,11 +1,8 @@
 import type { CallOptions, Transport } from "@connectrpc/connect";
 import type { ModelMetadata, Parameters, RequestedOutput, ServerMetadata } from "@tensorwire/codec";
-import { type ClientOptions, type ClientProtocol, makeClientOptions, protocolOf } from "./client-options.js";
+import type { ClientOptions, ClientProtocol } from "./client-options.js";
 import type { InferInput } from "./infer-input.js";
 import type { InferResult } from "./infer-result.js";
-import { createOipGrpcClient } from "./oip-grpc-client.js";
-import { createOipRestClient } from "./oip-rest-client.js";
-import { connectTransport } from "./rpc-caller.js";
 
 /**
  * Options of an OIP call that addresses a model, at a version or the server's choice.
@@ -185,46 +182,4 @@ export interface OipClientOptions extends ClientOptions {
  */
 export function seldonPipeline(name: string): string {
   return `${name}.pipeline`;
-}
-
-/** The options with their defaults, merged in this one place. */
-export function makeOipClientOptions(options: Partial<OipClientOptions> = {}): OipClientOptions {
-  return {
-    ...makeClientOptions(options),
-    protocol: protocolOf(options),
-    transport: options.transport,
-    binaryData: options.binaryData ?? false,
-    rawContents: options.rawContents ?? true,
-    seldonRouting: options.seldonRouting ?? false,
-  };
-}
-
-/**
- * The Open Inference Protocol (KServe V2) client for the server at `baseUrl`, over REST (default;
- * JSON, or Triton's binary data with `binaryData`), gRPC, Connect or gRPC-Web. Same methods, same
- * results, whichever protocol is chosen. REST uses undici in Node (keep-alive; HTTP/2 with
- * `http2`) and fetch in browsers; the others use Connect transports.
- *
- * @example
- * import { createOipClient, inferInput } from "@tensorwire/client";
- *
- * const client = createOipClient("http://localhost:8080", { protocol: "grpc" });
- * const result = await client.infer("iris", [inferInput("input", [1, 4], "FP32", [[5.1, 3.5, 1.4, 0.2]])]);
- * console.log(result.asTypedArray("predict", "INT64")); // BigInt64Array [0n]
- * await client.close();
- *
- * @example
- * // Your own Connect transport, e.g. with an interceptor:
- * import { createGrpcTransport } from "@connectrpc/connect-node";
- *
- * const transport = createGrpcTransport({ baseUrl: "http://localhost:8080", interceptors: [logCalls] });
- * const client = createOipClient("http://localhost:8080", { transport });
- */
-export function createOipClient(baseUrl: string, options: Partial<OipClientOptions> = {}): OipClient {
-  const o = makeOipClientOptions(options);
-  if (o.protocol === "rest") {
-    return createOipRestClient(baseUrl, o);
-  }
-  const { transport, close } = connectTransport(baseUrl, o.protocol, o);
-  return createOipGrpcClient(transport, o, close);
 }

@@ -1,13 +1,9 @@
 import { type RunningServer, startServer } from "@tensorwire/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LogEntry } from "./client-options.js";
+import { createOipClient, makeOipClientOptions } from "./create-oip-client.js";
 import { inferInput } from "./infer-input.js";
-import {
-  createOipClient,
-  makeOipClientOptions,
-  type OipClient,
-  type OipClientOptions,
-} from "./oip-client.js";
+import type { OipClient, OipClientOptions } from "./oip-client.js";
 import { createOipRestClient } from "./oip-rest-client.js";
 import { createPlatformHttpClient, createPlatformTransport } from "./platform-web.js";
 import { freePort, startScriptedServer } from "./testing/scripted-server.js";

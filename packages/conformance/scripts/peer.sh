@@ -4,44 +4,26 @@
 #   peer.sh install mlserver|kserve                        create or reuse the venv, then exit
 #   peer.sh serve mlserver|kserve <http> <grpc> <metrics>  install, serve until SIGTERM
 #
-# MLServer 1.7.1 comes from packages/client/test/mlserver/setup.sh (the venv the client's tests
-# use, <repo>/.venv/mlserver); it serves packages/conformance/models/ through the numpy fixture
-# runtime in packages/conformance/mlserver/. KServe's Python ModelServer comes from
-# peers/kserve/requirements.txt (pinned, <repo>/.venv/kserve) and serves the same models through
-# peers/kserve/conformance_server.py. Installs hold a lock, so two test files starting at once do
-# not build one venv twice. `serve` prints "ready <version>" once /v2/health/ready answers 200.
+# Both venvs (<repo>/.venv/mlserver and .venv/kserve, shared with the client's interoperability
+# tests) are built by scripts/python-venv.sh from the pinned scripts/python-venvs/<peer>.txt.
+# MLServer 1.7.1 serves packages/conformance/models/ through the numpy fixture runtime in
+# packages/conformance/mlserver/; KServe's Python ModelServer serves the same models through
+# peers/kserve/conformance_server.py. `serve` prints "ready <version>" once /v2/health/ready
+# answers 200.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pkg="$(cd "$here/.." && pwd)"
 root="$(cd "$pkg/../.." && pwd)"
 peer="${2:-}"
-mkdir -p "$root/.venv"
 
 case "$peer" in
-  mlserver) venv="${MLSERVER_VENV:-$root/.venv/mlserver}" ;;
-  kserve) venv="${KSERVE_VENV:-$root/.venv/kserve}" ;;
+  mlserver | kserve) venv="$root/.venv/$peer" ;;
   *) echo "usage: peer.sh install|serve mlserver|kserve [<http> <grpc> <metrics>]" >&2; exit 2 ;;
 esac
 
 install() {
-  (
-    flock 9
-    if [[ "$peer" == mlserver ]]; then
-      MLSERVER_VENV="$venv" bash "$root/packages/client/test/mlserver/setup.sh" install
-    else
-      local requirements="$pkg/peers/kserve/requirements.txt"
-      local stamp
-      stamp="$(sha256sum "$requirements" | cut -d' ' -f1)"
-      if [[ -x "$venv/bin/python" && "$(cat "$venv/.requirements.sha256" 2>/dev/null)" == "$stamp" ]]; then
-        exit 0
-      fi
-      echo "peer.sh: installing kserve into $venv" >&2
-      python3 -m venv "$venv"
-      "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" >&2
-      echo "$stamp" >"$venv/.requirements.sha256"
-    fi
-  ) 9>"$venv.lock"
+  bash "$root/scripts/python-venv.sh" "$peer" >/dev/null
 }
 
 serve() {

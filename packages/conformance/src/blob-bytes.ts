@@ -1,5 +1,12 @@
-import type { BlobSpec } from "./case-schema.js";
+import type { Datatype } from "./datatype-table.js";
 import { elementsFromJson, rawFromElements } from "./tensor-elements.js";
+
+/** Bytes for a binary-extension blob or a gRPC raw entry. */
+export type BlobSpec =
+  /** Values encoded as the datatype's raw contents (little-endian; BYTES length-prefixed). */
+  | { readonly datatype: Datatype; readonly values: readonly unknown[] }
+  /** Exact bytes, for framing errors and endianness. */
+  | { readonly hex: string };
 
 /** The bytes of a binary-extension blob or a gRPC raw entry written in a case. */
 export function blobBytes(blob: BlobSpec): Uint8Array {

@@ -1,3 +1,4 @@
+import type { BlobSpec } from "./blob-bytes.js";
 import { expandTemplate } from "./datatype-samples.js";
 import { type Datatype, datatypes, isDatatype } from "./datatype-table.js";
 
@@ -44,13 +45,6 @@ export const grpcCodeNames = [
   "UNAUTHENTICATED",
 ] as const;
 export type GrpcCodeName = (typeof grpcCodeNames)[number];
-
-/** Bytes for a binary-extension blob or a gRPC raw entry. */
-export type BlobSpec =
-  /** Values encoded as the datatype's raw contents (little-endian; BYTES length-prefixed). */
-  | { readonly datatype: Datatype; readonly values: readonly unknown[] }
-  /** Exact bytes, for framing errors and endianness. */
-  | { readonly hex: string };
 
 export interface HttpRequestSpec {
   readonly method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";

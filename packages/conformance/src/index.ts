@@ -1,5 +1,5 @@
+export type { BlobSpec } from "./blob-bytes.js";
 export type {
-  BlobSpec,
   CaseSpec,
   CheckSpec,
   Derivation,

@@ -66,6 +66,11 @@ describe("parseServeArgs()", () => {
         "fraud",
         "--v1-dialect",
         "tfserving",
+        "--server-name",
+        "triton",
+        "--grpc-raw-output",
+        "--grpc-stream-framing",
+        "seldon",
       ]),
     ).toEqual({
       port: 8080,
@@ -75,7 +80,22 @@ describe("parseServeArgs()", () => {
       publicHealth: false,
       seldonV1Model: "fraud",
       v1Dialect: "tfserving",
+      serverName: "triton",
+      grpcRawOutput: true,
+      streamInferFraming: "seldon",
     });
+  });
+
+  it("should read --zoo as groups, or all", async () => {
+    expect(await parseServeArgs(["--zoo", "triton,wallaroo"])).toMatchObject({
+      zooGroups: ["triton", "wallaroo"],
+    });
+    expect((await parseServeArgs(["--zoo", "all"])).valueOf()).toMatchObject({
+      zooGroups: ["seldon", "triton", "kserve", "wallaroo", "hopsworks", "conformance"],
+    });
+    await expect(parseServeArgs(["--zoo", "triton,tf"])).rejects.toThrow(
+      "--zoo: expected groups among seldon, triton, kserve, wallaroo, hopsworks, conformance or all, got 'tf'",
+    );
   });
 
   it("should merge a YAML config under the command line", async () => {
@@ -273,7 +293,7 @@ describe.skipIf(!built)("the tensorwire command's help and errors", () => {
         "nosuch",
       ],
       2,
-      /^tensorwire: --load-model nosuch: the model repository has no such model \(it has constant, echo, /,
+      /^tensorwire: --load-model nosuch: the model repository has no such model \(it has [\w, …]+\)/,
     ],
     [
       ["pipeline", "inspect", "tfsimples", "--url", "http://127.0.0.1:1"],

@@ -5,9 +5,15 @@ import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { corsOriginProblem } from "../http/cors.js";
 import { loadPipelines } from "../pipeline/load-pipelines.js";
-import { type V1Dialect, v1Dialects } from "../protocols/index.js";
+import {
+  type StreamInferFraming,
+  streamInferFramings,
+  type V1Dialect,
+  v1Dialects,
+} from "../protocols/index.js";
 import { defaultMaxInputSize } from "../protocols/oip-rest/index.js";
 import type { ControlMode } from "../registry/model-registry.js";
+import { type ZooGroup, zooGroups } from "./default-zoo.js";
 import { pipelineInspectHelp, runPipelineInspect } from "./run-pipeline-inspect.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 
@@ -31,7 +37,11 @@ const flags = {
   },
   "model-repository": {
     type: "string",
-    help: "Directory of models (<name>/config.yaml, <name>/<version>/model.onnx). Without it the built-in models are served (iris, tfsimple, identity_*, fraud, echo, constant).",
+    help: "Directory of models (<name>/config.yaml, <name>/<version>/model.onnx). Without it the built-in models are served (iris, tfsimple, identity_*, fraud, echo, constant, and the models of Triton's, KServe's, Wallaroo's and Hopsworks' examples: see --zoo).",
+  },
+  zoo: {
+    type: "string",
+    help: `Without --model-repository: the groups of built-in models to serve, comma-separated: ${zooGroups.join(", ")} or all (default). Every group serves iris, tfsimple, echo, constant and the tfsimples pipeline; fewer groups start faster.`,
   },
   "model-control-mode": {
     type: "string",
@@ -80,6 +90,18 @@ const flags = {
   "v1-dialect": {
     type: "string",
     help: "Who answers GET /v1/models/{m} and :predict: auto (by request shape, default), kserve or tfserving.",
+  },
+  "server-name": {
+    type: "string",
+    help: 'The name server metadata reports (REST GET /v2, gRPC ServerMetadata). Default "tensorwire"; "triton" for clients that check it, as Triton\'s health examples do.',
+  },
+  "grpc-raw-output": {
+    type: "boolean",
+    help: "Answer every gRPC inference with raw_output_contents, as Triton does. Default off: raw only to requests sent raw (a model config's grpcRawOutput overrides either way).",
+  },
+  "grpc-stream-framing": {
+    type: "string",
+    help: "ModelStreamInfer's response frames: triton (default, ModelStreamInferResponse, what tritonclient reads) or seldon (bare ModelInferResponse, as Seldon Core 2's and MLServer's proto declare).",
   },
   "drain-timeout-secs": {
     type: "string",
@@ -229,6 +251,19 @@ function optionsFrom(v: Record<string, unknown>): {
   if (repository !== undefined) {
     options.repository = repository;
   }
+  const zoo = text(v, "zoo");
+  if (zoo !== undefined) {
+    const groups = zoo.split(",").map((g) => g.trim());
+    if (groups.includes("all")) {
+      options.zooGroups = zooGroups;
+    } else {
+      const unknown = groups.find((g) => !(zooGroups as readonly string[]).includes(g));
+      if (unknown !== undefined) {
+        throw new UsageError(`--zoo: expected groups among ${zooGroups.join(", ")} or all, got '${unknown}'`);
+      }
+      options.zooGroups = groups as ZooGroup[];
+    }
+  }
   const mode = text(v, "model-control-mode");
   if (mode !== undefined) {
     if (!(controlModes as readonly string[]).includes(mode)) {
@@ -310,6 +345,26 @@ function optionsFrom(v: Record<string, unknown>): {
       throw new UsageError(`--v1-dialect: expected one of ${v1Dialects.join(", ")}, got '${v1Dialect}'`);
     }
     options.v1Dialect = v1Dialect as V1Dialect;
+  }
+  const serverName = text(v, "server-name");
+  if (serverName !== undefined) {
+    options.serverName = serverName;
+  }
+  const rawOutput = v["grpc-raw-output"];
+  if (rawOutput !== undefined) {
+    if (typeof rawOutput !== "boolean") {
+      throw new UsageError("--grpc-raw-output: expected true or false");
+    }
+    options.grpcRawOutput = rawOutput;
+  }
+  const framing = text(v, "grpc-stream-framing");
+  if (framing !== undefined) {
+    if (!(streamInferFramings as readonly string[]).includes(framing)) {
+      throw new UsageError(
+        `--grpc-stream-framing: expected one of ${streamInferFramings.join(", ")}, got '${framing}'`,
+      );
+    }
+    options.streamInferFraming = framing as StreamInferFraming;
   }
   const drainSecs = number(v, "drain-timeout-secs");
   if (drainSecs !== undefined) {

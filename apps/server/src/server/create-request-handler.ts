@@ -61,6 +61,7 @@ export function createRequestHandlers(
   const grpc = createGrpcCalls({
     dataPlane,
     authorize,
+    grpcRawOutput: options.grpcRawOutput ?? false,
     onServerFault:
       extras.onServerFault ?? ((rpc, err) => console.error(`tensorwire: rpc ${rpc} failed:`, err)),
   });

@@ -7,14 +7,14 @@ import { type RunningServer, startServer } from "./start-server.js";
 
 /**
  * Peer test: Triton's own Python client (tritonclient 2.73.0, HTTP and gRPC) against the in-process
- * server. test/peer/setup-tritonclient.sh builds the pinned virtual environment in
- * <repo>/.venv/tritonclient (pip, from PyPI) on first run; the checks live in
+ * server. scripts/python-venv.sh builds the pinned virtual environment in <repo>/.venv/tritonclient
+ * (pip, from PyPI) on first run; the checks live in
  * test/peer/tritonclient_peer.py, one per `it` below.
  */
 
 const run = promisify(execFile);
 const peer = new URL("../../test/peer/", import.meta.url);
-const setup = fileURLToPath(new URL("setup-tritonclient.sh", peer));
+const setup = fileURLToPath(new URL("../../../../scripts/python-venv.sh", import.meta.url));
 const script = fileURLToPath(new URL("tritonclient_peer.py", peer));
 const python = fileURLToPath(new URL("../../../../.venv/tritonclient/bin/python", import.meta.url));
 
@@ -58,7 +58,7 @@ describe.skipIf(!available)("tritonclient (Python) peer", () => {
 
   beforeAll(async () => {
     // Installing the environment the first time downloads ~60 MB of wheels.
-    await run("bash", [setup], { timeout: 600_000 });
+    await run("bash", [setup, "tritonclient"], { timeout: 600_000 });
     expect(existsSync(python)).toBe(true);
     server = await startServer();
     const { stdout } = await run(python, [script, server.address], { timeout: 120_000 });

@@ -5,38 +5,18 @@
 #   setup.sh install                     create or reuse the venv, then exit
 #   setup.sh serve <http> <grpc>         install, serve until SIGTERM
 #
-# The venv lives at $KSERVE_VENV (default <repo>/.venv/kserve, git-ignored; the conformance suite's
-# KServe peer uses the same one) and is reused when it already holds the pinned kserve: the first
-# install downloads a few hundred MB and takes minutes, later runs take about a second. Installs
-# hold a lock, so two test files starting at once do not build one venv twice. `serve` prints
+# The venv is <repo>/.venv/kserve (the conformance suite's KServe peer uses the same one), built by
+# scripts/python-venv.sh from the pinned scripts/python-venvs/kserve.txt: the first install
+# downloads a few hundred MB and takes minutes, later runs take about a second. `serve` prints
 # "kserve ready <version>" once the model answers /v2/models/iris/ready.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../../.." && pwd)"
-venv="${KSERVE_VENV:-$root/.venv/kserve}"
-pin="kserve==0.21.0"
-mkdir -p "$(dirname "$venv")"
+venv="$root/.venv/kserve"
 
 install() {
-  (
-    flock 9
-    if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" - "$pin" <<'PY'
-import sys
-from importlib.metadata import version, PackageNotFoundError
-name, wanted = sys.argv[1].split("==")
-try:
-    sys.exit(0 if version(name) == wanted else 1)
-except PackageNotFoundError:
-    sys.exit(1)
-PY
-    then
-      exit 0
-    fi
-    echo "setup.sh: installing $pin into $venv" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "$pin" >&2
-  ) 9>"$venv.lock"
+  bash "$root/scripts/python-venv.sh" kserve >/dev/null
 }
 
 serve() {

@@ -5,36 +5,18 @@
 #   setup.sh install                                   create or reuse the venv, then exit
 #   setup.sh serve <dir> <http> <grpc> <metrics>       install, train into <dir>, serve until killed
 #
-# The venv lives at $MLSERVER_VENV (default <repo>/.venv/mlserver, git-ignored) and is reused when
-# it already holds the pinned versions: the first install downloads a few hundred MB and takes
+# The venv is <repo>/.venv/mlserver, built by scripts/python-venv.sh from the pinned
+# scripts/python-venvs/mlserver.txt: the first install downloads a few hundred MB and takes
 # minutes, later runs take about a second. `serve` prints "mlserver ready" once the server answers
 # /v2/health/ready, and stops MLServer when it receives SIGTERM.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../../.." && pwd)"
-venv="${MLSERVER_VENV:-$root/.venv/mlserver}"
-
-# mlserver-sklearn 1.7.1 accepts any scikit-learn; pinning one keeps the trained model and the
-# runtime that loads it on the same version from run to run.
-pins=(mlserver==1.7.1 mlserver-sklearn==1.7.1 scikit-learn==1.7.2)
+venv="$root/.venv/mlserver"
 
 install() {
-  if [[ -x "$venv/bin/mlserver" ]] && "$venv/bin/python" - "${pins[@]}" <<'PY'
-import sys
-from importlib.metadata import version, PackageNotFoundError
-try:
-    ok = all(version(p.split("==")[0]) == p.split("==")[1] for p in sys.argv[1:])
-except PackageNotFoundError:
-    ok = False
-sys.exit(0 if ok else 1)
-PY
-  then
-    return
-  fi
-  echo "setup.sh: installing ${pins[*]} into $venv" >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "${pins[@]}" >&2
+  bash "$root/scripts/python-venv.sh" mlserver >/dev/null
 }
 
 serve() {

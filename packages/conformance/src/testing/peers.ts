@@ -20,7 +20,7 @@ export const peers = {
   kserve: {
     title: "KServe ModelServer",
     served:
-      "KServe's Python `ModelServer` (the `kserve` package from PyPI, pinned in `packages/conformance/peers/kserve/requirements.txt`) serving the conformance models as `kserve.Model` subclasses in `packages/conformance/peers/kserve/conformance_server.py`",
+      "KServe's Python `ModelServer` (the `kserve` package from PyPI, pinned in `scripts/python-venvs/kserve.txt`) serving the conformance models as `kserve.Model` subclasses in `packages/conformance/peers/kserve/conformance_server.py`",
   },
 } as const;
 
