@@ -173,6 +173,13 @@ describe("parseServeArgs()", () => {
     expect(text).toContain("Exit status:");
   });
 
+  it("should show in the package README the help tensorwire --help prints", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const shown = /\$ npx tensorwire --help\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    expect(commandsHelpText().startsWith((shown as string).trimEnd())).toBe(true);
+  });
+
   it("should list every command with one line each in tensorwire --help", () => {
     const lines = commandsHelpText().split("\n");
     for (const command of ["serve", "pipeline inspect", "conformance", "help [command]"]) {

@@ -142,7 +142,7 @@ type FlagName = keyof typeof flags;
 const commands: readonly (readonly [string, string])[] = [
   ["serve", "Serve models over OIP REST, gRPC, Connect and gRPC-Web on one port."],
   ["pipeline inspect", "Show the step inputs and outputs of a pipeline's last requests."],
-  ["conformance", "Run the conformance suite against any inference server (@tensorwire/conformance)."],
+  ["conformance", "Run the conformance suite against any server; its flags: tensorwire conformance --help."],
   ["help [command]", "Show this list, or a command's help."],
 ];
 
