@@ -4,11 +4,17 @@ import type { ZooModelName } from "./zoo-build.js";
 
 export type { ZooModelName } from "./zoo-build.js";
 
-/** The ONNX models of the default zoo: iris, tfsimple, fraud and `identity_<datatype>` for every datatype. */
+/** The ONNX models of the default zoo, `identity_<datatype>` for every datatype among them. */
 export const zooModelNames: readonly ZooModelName[] = [
   "iris",
   "tfsimple",
   "fraud",
+  "ccfraud",
+  "simple_string",
+  "simple_int8",
+  "mnist",
+  "kserve_example",
+  "mixed_outputs",
   ...datatypes.map((datatype) => `identity_${datatype.toLowerCase() as Lowercase<Datatype>}` as const),
 ];
 

@@ -60,6 +60,8 @@ export {
   type DialectOptions,
   type DialectServices,
   makeDialectOptions,
+  type StreamInferFraming,
+  streamInferFramings,
   type V1Dialect,
   v1Dialects,
 } from "./dialect.js";

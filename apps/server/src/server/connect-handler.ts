@@ -20,6 +20,8 @@ export interface ConnectHandlers {
 export interface ConnectHandlersDeps {
   readonly dataPlane: DataPlane;
   readonly authorize: Authorize | undefined;
+  /** `DialectOptions.grpcRawOutput`. */
+  readonly grpcRawOutput: boolean;
   readonly dialects: readonly Dialect[];
   /** What answers a path no service claims. */
   readonly fallback: NodeHandlerFn;
@@ -27,8 +29,8 @@ export interface ConnectHandlersDeps {
 }
 
 export async function createConnectHandlers(deps: ConnectHandlersDeps): Promise<ConnectHandlers> {
-  const { dataPlane, authorize, onServerFault } = deps;
-  const grpc = createGrpcCalls({ dataPlane, authorize, onServerFault });
+  const { dataPlane, authorize, grpcRawOutput, onServerFault } = deps;
+  const grpc = createGrpcCalls({ dataPlane, authorize, grpcRawOutput, onServerFault });
   const registerServices = await loadDialectServices(deps.dialects);
   const handler = connectNodeAdapter({
     routes(router) {

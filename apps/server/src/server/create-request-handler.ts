@@ -1,6 +1,8 @@
 import type { DataPlane } from "../core/data-plane.js";
+import { lazy } from "../core/lazy.js";
 import { type AuthOptions, createAuthorize } from "../http/authorize.js";
-import type { NodeHandlerFn, StreamHandler } from "../http/node-types.js";
+import type { CorsOptions } from "../http/cors.js";
+import type { NodeHandlerFn, NodeServerResponse, StreamHandler } from "../http/node-types.js";
 import { createRestRouter, type RestDialect } from "../http/rest-router.js";
 import type { PipelineInspector } from "../pipeline/create-pipeline-data-plane.js";
 import { isRpcPath } from "../protocols/grpc/rpc-path.js";
@@ -8,7 +10,7 @@ import { createDialects, type DialectOptions, makeDialectOptions, restDialects }
 import { defaultMaxInputSize, type RestHandlerOptions } from "../protocols/oip-rest/index.js";
 import type { ConnectHandlers } from "./connect-handler.js";
 
-export type TransportOptions = RestHandlerOptions & DialectOptions & AuthOptions;
+export type TransportOptions = RestHandlerOptions & DialectOptions & AuthOptions & CorsOptions;
 
 /** What the server plugs in beside the protocols. */
 export interface RequestHandlerExtras {
@@ -25,14 +27,18 @@ export interface RequestHandlers {
   readonly handler: NodeHandlerFn;
   /** OIP's fast gRPC path for `ListenOptions.streamHandler` (same answers, same credential check). */
   readonly fastPath: StreamHandler;
-  /** Imports the RPC side now rather than at the first RPC (`StartServerOptions.preloadRpc`). */
-  loadRpc(): Promise<void>;
+  /**
+   * Imports now what the first request would otherwise wait for: the CORS handler when origins are
+   * allowed, and with `rpc` the RPC side (`StartServerOptions.preloadRpc`).
+   */
+  prepare(options: { readonly rpc: boolean }): Promise<void>;
 }
 
 /**
  * One request handler for every protocol, for `http.Server` and `http2.Server` alike: Connect's
  * router serves gRPC, gRPC-Web and Connect on the `/<package>.<Service>/<Method>` paths, every other
- * path goes to the one REST router. Both check credentials with the same `authorize`.
+ * path goes to the one REST router. Both check credentials with the same `authorize`; with
+ * `corsOrigins`, CORS wraps both.
  */
 export function createRequestHandler(
   dataPlane: DataPlane,
@@ -66,13 +72,13 @@ export function createRequestHandlers(
     maxInputSize: options.maxInputSize ?? defaultMaxInputSize,
   });
   let connect: ConnectHandlers | undefined;
-  let loading: Promise<ConnectHandlers> | undefined;
-  const loadConnect = (): Promise<ConnectHandlers> => {
-    loading ??= import("./connect-handler.js")
+  const loadConnect = lazy(() =>
+    import("./connect-handler.js")
       .then(({ createConnectHandlers }) =>
         createConnectHandlers({
           dataPlane,
           authorize,
+          grpcRawOutput: options.grpcRawOutput ?? false,
           dialects,
           fallback: rest,
           onServerFault:
@@ -82,25 +88,51 @@ export function createRequestHandlers(
       .then((handlers) => {
         connect = handlers;
         return handlers;
-      });
-    return loading;
-  };
-  const handler: NodeHandlerFn = (req, res) => {
+      }),
+  );
+  const protocols: NodeHandlerFn = (req, res) => {
     if (connect !== undefined) {
       connect.handler(req, res);
     } else if (!isRpcPath(req.url)) {
       rest(req, res);
     } else {
-      loadConnect().then(
-        (handlers) => handlers.handler(req, res),
-        (err: unknown) => {
-          console.error("tensorwire: could not load the gRPC/Connect handlers:", err);
-          res.statusCode = 500;
-          res.end();
-        },
-      );
+      loadConnect().then((handlers) => handlers.handler(req, res), failed(res, "gRPC/Connect handlers"));
     }
   };
+  // CORS takes connect's list of allowed headers, so it is imported only by a server that allows
+  // origins. Browsers never send native gRPC (it needs trailers), so the fast path needs no CORS.
+  const corsOrigins = options.corsOrigins ?? [];
+  let withOrigins: NodeHandlerFn | undefined;
+  const loadCors = lazy(() =>
+    import("../http/cors.js").then(({ withCors }) => {
+      withOrigins = withCors(protocols, corsOrigins);
+    }),
+  );
+  const handler: NodeHandlerFn =
+    corsOrigins.length === 0
+      ? protocols
+      : (req, res) => {
+          if (withOrigins !== undefined) {
+            withOrigins(req, res);
+          } else {
+            loadCors().then(() => withOrigins?.(req, res), failed(res, "CORS handler"));
+          }
+        };
   const fastPath: StreamHandler = (stream, headers) => connect?.fastPath(stream, headers) ?? false;
-  return { handler, fastPath, loadRpc: () => loadConnect().then(() => {}) };
+  return {
+    handler,
+    fastPath,
+    async prepare({ rpc }) {
+      await Promise.all([corsOrigins.length === 0 ? undefined : loadCors(), rpc ? loadConnect() : undefined]);
+    },
+  };
+}
+
+/** A 500 for a request whose handler could not be imported (a broken installation). */
+function failed(res: NodeServerResponse, what: string): (err: unknown) => void {
+  return (err) => {
+    console.error(`tensorwire: could not load the ${what}:`, err);
+    res.statusCode = 500;
+    res.end();
+  };
 }

@@ -6,7 +6,7 @@ import { combineSources, createMemorySource, type ModelDeclaration } from "../re
 import { createModelRepository } from "../repository/model-repository.js";
 import type { ModelSource } from "../repository/model-source.js";
 import type { InferenceWorkers } from "../runtime/inference-workers.js";
-import { defaultZoo } from "./default-zoo.js";
+import { defaultZoo, type ZooGroup, zooGroups } from "./default-zoo.js";
 
 export interface ServerCoreOptions {
   /** A model repository directory (see `createModelRepository`). Default: none. */
@@ -14,10 +14,13 @@ export interface ServerCoreOptions {
   /** Models declared in memory, served beside the repository's (a repository model of the same name wins). */
   readonly models: readonly ModelDeclaration[];
   /**
-   * Serve the default zoo (iris, tfsimple, identity_*, fraud, echo, constant). Default: true when
+   * Serve the default zoo (`defaultZoo`: iris, tfsimple, identity_*, fraud, echo, constant and the
+   * models of Triton's, KServe's, Wallaroo's and Hopsworks' examples). Default: true when
    * neither `repository` nor `models` is given, so `startServer({ models })` serves exactly `models`.
    */
   readonly zoo: boolean;
+  /** With `zoo`: which of its groups to serve (`zooGroups`). Default: every group. */
+  readonly zooGroups: readonly ZooGroup[];
   /** Default "none": load everything at start, no load/unload API. See `ControlMode`. */
   readonly controlMode: ControlMode;
   /** explicit mode: models to load at start ("*" for all). Default: none. */
@@ -39,6 +42,8 @@ export interface ServerCoreOptions {
   readonly inferenceWorkers: number;
   /** Told about every inference (metrics, request logs). Default: none. */
   readonly observer: InferObserver | undefined;
+  /** The name server metadata reports. Default "tensorwire". */
+  readonly serverName: string;
 }
 
 /** The models behind one data plane: what `createServerCore` returns. */
@@ -54,6 +59,7 @@ export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}):
     repository: options.repository,
     models: options.models ?? [],
     zoo: options.zoo ?? (options.repository === undefined && options.models === undefined),
+    zooGroups: options.zooGroups ?? zooGroups,
     controlMode: options.controlMode ?? "none",
     loadModels: options.loadModels ?? [],
     pollIntervalMs: options.pollIntervalMs ?? 5000,
@@ -61,6 +67,7 @@ export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}):
     moduleRoots: options.moduleRoots ?? [],
     inferenceWorkers: options.inferenceWorkers ?? 0,
     observer: options.observer,
+    serverName: options.serverName ?? "tensorwire",
   };
 }
 
@@ -82,7 +89,7 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
       }),
     );
   }
-  const declarations = [...options.models, ...(options.zoo ? await defaultZoo() : [])];
+  const declarations = [...options.models, ...(options.zoo ? await defaultZoo(options.zooGroups) : [])];
   if (declarations.length > 0) {
     sources.push(await createMemorySource(declarations, { moduleRoots: options.moduleRoots }));
   }
@@ -107,6 +114,7 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
   return {
     dataPlane: createModelDataPlane({
       registry,
+      serverName: options.serverName,
       ...(options.observer === undefined ? {} : { observer: options.observer }),
     }),
     async close() {

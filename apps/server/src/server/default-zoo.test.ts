@@ -29,4 +29,27 @@ describe("defaultZoo()", () => {
       await core.close();
     }
   });
+
+  it("should serve the base models in every group and each group's own models beside them", async () => {
+    const names = async (groups: Parameters<typeof defaultZoo>[0]) =>
+      (await defaultZoo(groups)).map((m) => m.name);
+    const base = ["iris", "tfsimple", "echo", "constant"];
+    expect(await names(["seldon"])).toEqual(base);
+    expect(await names(["triton"])).toEqual([
+      ...base,
+      "simple",
+      "simple_string",
+      "simple_int8",
+      "simple_identity",
+      "custom_identity_int32",
+    ]);
+    expect(await names(["kserve", "hopsworks"])).toEqual([...base, "mnist", "example_model", "my_model"]);
+    expect(await names(["wallaroo"])).toEqual(["iris", "tfsimple", "fraud", "echo", "constant", "ccfraud"]);
+    expect(await names(["conformance"])).toEqual(
+      expect.arrayContaining(["identity_bytes", "identity_fp16", "mixed_outputs"]),
+    );
+    expect(await names(undefined)).toEqual(
+      await names(["seldon", "triton", "kserve", "wallaroo", "hopsworks", "conformance"]),
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { datatypes } from "@tensorwire/codec";
-import { zooModel } from "@tensorwire/models/zoo";
+import { type ZooModelName, zooModel, zooModelNames } from "@tensorwire/models/zoo";
 import type { ModelDeclaration } from "../repository/memory-source.js";
 
 /**
@@ -18,27 +18,82 @@ import type { ModelDeclaration } from "../repository/memory-source.js";
  * Both mocks declare an explainer, so KServe V1's `:explain` answers for them: `echo` with its
  * predictions as `{"explanations": [...]}`, `constant` with a fixed `{"explanations": [...]}` of
  * per-feature weights. The other models answer `:explain` with 501.
+ *
+ * The models other projects' published examples call, with the tensors those examples send:
+ * - Triton's example model repository: `simple` (tfsimple's graph), `simple_string` (BYTES holding
+ *   integers as text), `simple_int8`, `simple_identity` (BYTES [-1,-1], the echo runtime for the
+ *   reason above) and its QA model `custom_identity_int32` (identity_int32's graph). Like Triton's
+ *   they have `max_batch_size: 8` and answer gRPC with `raw_output_contents`.
+ * - Wallaroo's `ccfraud`: the fraud scorer as "tensor" FP32 [-1,29] → "dense_1" FP32 [-1,1],
+ *   accepting FP64 (pandas' float64) as iris does.
+ * - TF-Serving's `mnist` (Hopsworks' docs): "images" FP32 [-1,784] → "scores" FP32 [-1,10], with
+ *   the `predict_images` signature.
+ * - KServe's SDK docs: `example_model` and `my_model`, "input_1" FP32 [-1,3] → "output_1" FP32
+ *   [-1,1]; `my_model` explains with its predictions.
+ * - `mixed_outputs`: the conformance suite's model with FP32, INT64 and BOOL outputs.
  */
-export async function defaultZoo(): Promise<ModelDeclaration[]> {
+export async function defaultZoo(groups: readonly ZooGroup[] = zooGroups): Promise<ModelDeclaration[]> {
+  const wanted = new Set<string>(groups);
+  return (await allZooModels()).filter((model) => {
+    const group = zooGroupOf(model.name);
+    return group === "base" || wanted.has(group);
+  });
+}
+
+/**
+ * The default zoo in groups, for `--zoo`: every group serves the base models (`iris`, `tfsimple`,
+ * `echo`, `constant`, and with them Seldon's `tfsimples` pipeline, which every README command
+ * uses); `seldon` is the base alone, `triton` adds Triton's example models, `kserve` the KServe SDK
+ * docs' models, `wallaroo` `ccfraud` and `fraud`, `hopsworks` `mnist`, and `conformance` the
+ * `identity_<datatype>` models and `mixed_outputs` that the conformance suite needs.
+ */
+export const zooGroups = ["seldon", "triton", "kserve", "wallaroo", "hopsworks", "conformance"] as const;
+
+/** A group of the default zoo (see `zooGroups`). */
+export type ZooGroup = (typeof zooGroups)[number];
+
+function zooGroupOf(name: string): ZooGroup | "base" {
+  if (name.startsWith("identity_") || name === "mixed_outputs") {
+    return "conformance";
+  }
+  if (name.startsWith("simple") || name === "custom_identity_int32") {
+    return "triton";
+  }
+  switch (name) {
+    case "example_model":
+    case "my_model":
+      return "kserve";
+    case "ccfraud":
+    case "fraud":
+      return "wallaroo";
+    case "mnist":
+      return "hopsworks";
+    default:
+      return "base";
+  }
+}
+
+async function allZooModels(): Promise<ModelDeclaration[]> {
   const onnxDatatypes = datatypes.filter((datatype) => datatype !== "BYTES");
-  const [iris, tfsimple, fraud, ...identities] = await Promise.all([
-    zooModel("iris"),
-    zooModel("tfsimple"),
-    zooModel("fraud"),
-    ...onnxDatatypes.map((datatype) =>
-      zooModel(`identity_${datatype.toLowerCase() as Lowercase<typeof datatype>}`),
-    ),
-  ]);
+  // The files @tensorwire/models wrote at its build (see zooModel): reading them takes well under a millisecond.
+  const onnx = new Map(
+    await Promise.all(zooModelNames.map(async (name) => [name, await zooModel(name)] as const)),
+  );
+  const bytes = (name: ZooModelName) => onnx.get(name) as Uint8Array;
+  const tfsimple = bytes("tfsimple");
+  const identityInt32 = bytes("identity_int32");
+  const kserveExample = bytes("kserve_example");
+  const triton = { maxBatchSize: 8, grpcRawOutput: true };
   return [
     {
       name: "iris",
-      onnx: iris,
+      onnx: bytes("iris"),
       config: { inputs: [{ name: "input", aliases: ["predict"], acceptDatatypes: ["FP64"] }] },
     },
     { name: "tfsimple", onnx: tfsimple },
-    ...onnxDatatypes.map((datatype, i) => ({
+    ...onnxDatatypes.map((datatype) => ({
       name: `identity_${datatype.toLowerCase()}`,
-      onnx: identities[i] as Uint8Array,
+      onnx: bytes(`identity_${datatype.toLowerCase() as Lowercase<typeof datatype>}`),
     })),
     {
       name: "identity_bytes",
@@ -48,7 +103,7 @@ export async function defaultZoo(): Promise<ModelDeclaration[]> {
         rename: { INPUT0: "OUTPUT0" },
       },
     },
-    { name: "fraud", onnx: fraud },
+    { name: "fraud", onnx: bytes("fraud") },
     {
       name: "echo",
       config: {
@@ -67,5 +122,31 @@ export async function defaultZoo(): Promise<ModelDeclaration[]> {
         explainer: { response: { explanations: [{ feature: "INPUT0", weights: [0.1, 0.2, 0.7] }] } },
       },
     },
+    { name: "simple", onnx: tfsimple, config: triton },
+    { name: "simple_string", onnx: bytes("simple_string"), config: triton },
+    { name: "simple_int8", onnx: bytes("simple_int8"), config: triton },
+    {
+      name: "simple_identity",
+      config: {
+        ...triton,
+        runtime: "echo",
+        inputs: [{ name: "INPUT0", datatype: "BYTES", shape: [-1, -1] }],
+        rename: { INPUT0: "OUTPUT0" },
+      },
+    },
+    { name: "custom_identity_int32", onnx: identityInt32, config: triton },
+    {
+      name: "ccfraud",
+      onnx: bytes("ccfraud"),
+      config: { inputs: [{ name: "tensor", acceptDatatypes: ["FP64"] }] },
+    },
+    {
+      name: "mnist",
+      onnx: bytes("mnist"),
+      config: { signatures: ["serving_default", "predict_images"] },
+    },
+    { name: "example_model", onnx: kserveExample },
+    { name: "my_model", onnx: kserveExample, config: { explainer: { kind: "predictions" } } },
+    { name: "mixed_outputs", onnx: bytes("mixed_outputs") },
   ];
 }

@@ -145,14 +145,12 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
     await logSink?.close();
   };
   try {
-    const { handler, fastPath, loadRpc } = createRequestHandlers(dataPlane, options, {
+    const { handler, fastPath, prepare } = createRequestHandlers(dataPlane, options, {
       pipelines: pipelinePlane,
       endpoints: [metrics.endpoint],
       onServerFault: (rpc, err) => logger.error({ rpc, err }, `rpc ${rpc} failed`),
     });
-    if (options.preloadRpc === true) {
-      await loadRpc();
-    }
+    await prepare({ rpc: options.preloadRpc === true });
     const listener = await listen(handler, {
       port: options.port ?? 0,
       host: options.host ?? "127.0.0.1",

@@ -29,9 +29,9 @@ let fastHandled = 0;
 /** One server's two listeners: the same handlers, with and without the fast path in front. */
 async function listenBoth(options: Parameters<typeof createRequestHandlers>[1]) {
   const plane = createPipelineDataPlane(core.dataPlane, defaultPipelines());
-  const { handler, fastPath, loadRpc } = createRequestHandlers(plane, options, { onServerFault: () => {} });
+  const { handler, fastPath, prepare } = createRequestHandlers(plane, options, { onServerFault: () => {} });
   // The fast path is in front from the first call, as with `preloadRpc`.
-  await loadRpc();
+  await prepare({ rpc: true });
   const withFastPath = await listen(handler, {
     port: 0,
     host: "127.0.0.1",
@@ -121,7 +121,8 @@ function tfsimpleMessage(): Uint8Array {
 /** ModelInfer requests over the zoo: valid, invalid, unknown models, raw and typed contents. */
 const inferMessage = fc
   .record({
-    model: fc.constantFrom("tfsimple", "identity_fp32", "identity_int64", "iris", "nope", ""),
+    // simple answers raw contents to typed requests too (its config's grpcRawOutput).
+    model: fc.constantFrom("tfsimple", "simple", "identity_fp32", "identity_int64", "iris", "nope", ""),
     version: fc.constantFrom("", "1", "7"),
     id: fc.constantFrom("", "req-1"),
     rows: fc.integer({ min: 0, max: 3 }),

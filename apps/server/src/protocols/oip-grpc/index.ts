@@ -8,6 +8,7 @@ export const oipGrpc: DialectFactory = (deps) => ({
   name: "oip-grpc",
   async services() {
     const { registerInferenceService } = await import("./inference-service.js");
-    return (router, grpc) => registerInferenceService(router, deps.dataPlane, grpc);
+    return (router, grpc) =>
+      registerInferenceService(router, deps.dataPlane, grpc, deps.options.streamInferFraming);
   },
 });

@@ -1,11 +1,16 @@
-import type { DescService, MessageInitShape } from "@bufbuild/protobuf";
+import type { DescMethodBiDiStreaming, DescService, MessageInitShape } from "@bufbuild/protobuf";
 import type { ConnectRouter, HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { type InferRequest, type Parameters, TensorwireError } from "@tensorwire/codec";
 import { decodeGrpcInferRequest, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import {
+  DataType,
   GRPCInferenceService,
+  type ModelConfigSchema,
   type ModelInferRequest,
+  type ModelInferRequestSchema,
   type ModelInferResponse,
+  ModelInferResponseSchema,
+  ModelInstanceGroup_Kind,
   type ModelMetadataResponseSchema,
   type ModelRepositoryParameter,
   type ModelStatisticsResponseSchema,
@@ -14,23 +19,49 @@ import {
 } from "@tensorwire/proto/oip";
 import type { DataPlane, Duration, ModelStatistics, TensorMetadata } from "../../core/data-plane.js";
 import { type ModelRef, modelRef } from "../../core/infer-target.js";
+import type { StreamInferFraming } from "../dialect.js";
 import { type GrpcCalls, requestIdKey, webCallHeaders } from "../grpc/grpc-calls.js";
+import { type ModelConfigView, modelConfigView, type TensorView } from "../model-config.js";
 import { namedTarget, resolveTarget, seldonModelHeader } from "../seldon-headers.js";
 
-/** Registers `inference.GRPCInferenceService` on the shared Connect router (the `oipGrpc` dialect's services). */
+/**
+ * Registers `inference.GRPCInferenceService` on the shared Connect router: the `oipGrpc` dialect's
+ * services. Plain gRPC calls of the hot RPCs take `createFastPath` instead, over the same `GrpcCalls`.
+ */
 export function registerInferenceService(
   router: ConnectRouter,
   dataPlane: DataPlane,
   calls: GrpcCalls,
+  streamInferFraming: StreamInferFraming,
 ): readonly DescService[] {
-  router.service(GRPCInferenceService, createInferenceService(dataPlane, calls));
+  const service = createInferenceService(dataPlane, calls);
+  router.service(GRPCInferenceService, service);
+  if (streamInferFraming === "seldon") {
+    // Registered after the service, so its handler takes the method's path (the router keeps the
+    // last handler per path). A failed request ends the stream: a bare response has no error field.
+    router.rpc(seldonModelStreamInfer, async function* (requests, ctx) {
+      for await (const message of requests) {
+        yield await service.modelInfer(message, ctx);
+      }
+    });
+  }
   return [GRPCInferenceService];
 }
 
 /**
+ * `ModelStreamInfer` as Seldon Core 2's and MLServer's proto declare it: the same path and request,
+ * a stream of bare `ModelInferResponse`s.
+ */
+export const seldonModelStreamInfer = {
+  ...GRPCInferenceService.method.modelStreamInfer,
+  output: ModelInferResponseSchema,
+} as unknown as DescMethodBiDiStreaming<typeof ModelInferRequestSchema, typeof ModelInferResponseSchema>;
+
+/**
  * `inference.GRPCInferenceService` over the data plane: message ↔ data-plane conversions and nothing
  * else. Errors are thrown as they come; the boundary interceptor maps them to gRPC statuses.
- * Raw contents in → raw contents out, typed in → typed out, as KServe answers.
+ * Raw contents in → raw contents out, typed in → typed out, as KServe answers, unless the server
+ * or the model asks for raw answers (`GrpcCalls.outputContents`).
  */
 export function createInferenceService(
   dataPlane: DataPlane,
@@ -49,7 +80,7 @@ export function createInferenceService(
       signal: ctx.signal,
     });
     return encodeGrpcInferResponse(response, {
-      contents: message.rawInputContents.length > 0 ? "raw" : "typed",
+      contents: calls.outputContents(target, message.rawInputContents.length > 0),
     });
   }
 
@@ -77,6 +108,14 @@ export function createInferenceService(
         outputs: m.outputs.map(tensorMetadata),
       };
     },
+    modelConfig: (req, ctx) => ({
+      config: modelConfigMessage(
+        modelConfigView(
+          dataPlane,
+          resolveTarget(namedTarget(req.name, req.version), ctx.requestHeader.get(seldonModelHeader)),
+        ),
+      ),
+    }),
     modelInfer: infer,
     async *modelStreamInfer(
       requests,
@@ -183,4 +222,24 @@ function repositoryParameters(map: { [key: string]: ModelRepositoryParameter }):
     }
   }
   return out;
+}
+
+/** Triton's model configuration (`model-config.ts`) as the gRPC `ModelConfig` message. */
+export function modelConfigMessage(view: ModelConfigView): MessageInitShape<typeof ModelConfigSchema> {
+  const tensor = (t: TensorView) => ({
+    name: t.name,
+    dataType: DataType[t.dataType],
+    dims: t.dims.map(BigInt),
+  });
+  return {
+    name: view.name,
+    platform: view.platform,
+    backend: view.backend,
+    versionPolicy: { policyChoice: { case: "latest", value: { numVersions: view.versions } } },
+    maxBatchSize: view.maxBatchSize,
+    input: view.inputs.map(tensor),
+    output: view.outputs.map(tensor),
+    instanceGroup: [{ name: `${view.name}_0`, kind: ModelInstanceGroup_Kind.CPU, count: 1 }],
+    defaultModelFilename: view.defaultModelFilename,
+  };
 }
