@@ -48,7 +48,7 @@ import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from 
  * ```
  *
  * A `module` model is written in TypeScript or JavaScript: `module:` is a path relative to the
- * model directory (a `.ts` file works where Node strips types, as Node 24 does outside
+ * model directory (a `.ts` file works where Node strips types: from Node 22.18, outside
  * `node_modules`) whose default export is a `ModelRuntimeFactory`, such as `defineModel` returns.
  * Importing a module runs its code, so the path must lie under a directory the operator allowed
  * (`moduleRoots`, `--module-root`); the module declares its tensors, which the config may alias,
