@@ -62,14 +62,14 @@ if (Number(process.versions.node.split(".")[0]) < minimumMajor) {
   !serverNodeFlags.every((flag) => process.execArgv.includes(flag))
 ) {
   // V8's heap flags only take effect from the command line: the same process (same pid, so
-  // supervisors and signals are unaffected) starts again with them.
-  process.execve(process.execPath, [
+  // supervisors and signals are unaffected) starts again with them. The environment is passed
+  // explicitly: Node 24.9's execve gives the new process an empty one when it is left out
+  // (fixed upstream, https://github.com/nodejs/node/pull/60029), losing every TENSORWIRE_* setting.
+  process.execve(
     process.execPath,
-    ...process.execArgv,
-    ...serverNodeFlags,
-    self,
-    ...process.argv.slice(2),
-  ]);
+    [process.execPath, ...process.execArgv, ...serverNodeFlags, self, ...process.argv.slice(2)],
+    process.env,
+  );
 } else if (process.argv[2] === "conformance") {
   // The suite is a package of its own (its tests start this server), so it is loaded only when asked for.
   let conformance;
