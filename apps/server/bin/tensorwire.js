@@ -14,6 +14,14 @@ import { serverNodeFlags } from "../dist/core/node-flags.js";
 const minimumMajor = 22;
 const self = fileURLToPath(import.meta.url);
 
+// ONNX Runtime's Linux and macOS builds send usage telemetry to Microsoft (model and session
+// details, a device id kept under ~/.cache) and warn on stderr where they cannot (no CA bundle, no
+// writable home: the container image). A model server for tests and clusters should not; ORT reads
+// this when it creates its environment, at the first model load. ORT_DISABLE_TELEMETRY=0 keeps it.
+if (process.env.ORT_DISABLE_TELEMETRY === undefined) {
+  process.env.ORT_DISABLE_TELEMETRY = "1";
+}
+
 function findNewerNode() {
   try {
     const pkg = createRequire(import.meta.url).resolve("node/package.json");

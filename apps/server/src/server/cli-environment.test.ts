@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -145,19 +145,27 @@ const nodes = [...new Set([process.execPath, ...(existsSync("/usr/bin/node") ? [
 
 describe.skipIf(!built)("tensorwire serve configured by variables alone", () => {
   it.each(nodes)(
-    "should serve KServe's bare model.onnx on two ports and warn about a typo (run by %s)",
+    "should serve KServe's bare model.onnx on two ports, warn about a typo and keep ONNX Runtime quiet (run by %s)",
     async (node) => {
       const root = mkdtempSync(join(dir, "run-"));
       const models = join(root, "models");
+      const home = join(root, "home");
       mkdirSync(models);
+      mkdirSync(home);
       writeFileSync(join(models, "model.onnx"), tfsimpleModel().onnx);
+      // Nothing that would turn ONNX Runtime's telemetry off by itself (its CI detection included).
       const inherited = Object.fromEntries(
-        Object.entries(process.env).filter(([key]) => !key.startsWith("TENSORWIRE_")),
+        Object.entries(process.env).filter(
+          ([key]) => !/^(TENSORWIRE_|ORT_|CI$|GITHUB_ACTIONS$|TF_BUILD$|JENKINS_URL$)/.test(key),
+        ),
       );
       const child: ChildProcess = spawn(node, [bin, "serve"], {
+        cwd: root,
         stdio: ["ignore", "pipe", "pipe"],
         env: {
           ...inherited,
+          HOME: home,
+          XDG_CACHE_HOME: join(home, ".cache"),
           TENSORWIRE_PORT: "0",
           TENSORWIRE_GRPC_PORT: "0",
           TENSORWIRE_HOST: "127.0.0.1",
@@ -199,6 +207,10 @@ describe.skipIf(!built)("tensorwire serve configured by variables alone", () => 
         expect(stderr).toContain(
           "tensorwire: ignoring TENSORWIRE_DRAIN_TIMOUT_SECS: no 'tensorwire serve' flag reads it",
         );
+        expect(stderr).not.toMatch(/onnxruntime|telemetry/i);
+        // ONNX Runtime keeps its telemetry device id and upload queue under the cache directory.
+        expect(readdirSync(home)).toEqual([]);
+        expect(readdirSync(root).sort()).toEqual(["home", "models"]);
       } finally {
         child.kill("SIGKILL");
       }
