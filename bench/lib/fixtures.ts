@@ -4,7 +4,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { buildOnnxModel, fraudModel } from "@tensorwire/models";
 import { ModelInferRequestSchema } from "@tensorwire/proto/oip";
 
-/** gRPC ModelInfer of tfsimple, [1,16] INT32 twice, raw contents: the small-call anchor of FINDINGS.md. */
+/** gRPC ModelInfer of tfsimple, [1,16] INT32 twice, raw contents: the small call of the gRPC goals (docs/benchmarks.md). */
 export function tfsimpleGrpc(): Uint8Array {
   const raw = () => new Uint8Array(Int32Array.from({ length: 16 }, (_, i) => i).buffer);
   return frame(

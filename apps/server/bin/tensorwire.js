@@ -47,7 +47,7 @@ if (Number(process.versions.node.split(".")[0]) < minimumMajor) {
   const node = findNewerNode();
   if (node === undefined || process.env.TENSORWIRE_REEXEC === "1") {
     console.error(
-      `tensorwire needs Node >= ${minimumMajor}; this is ${process.version} and no newer Node was found in node_modules (npm ci installs one).`,
+      `tensorwire needs Node ${minimumMajor} or newer (22 and 24 are supported); this is ${process.version}. Install one from https://nodejs.org, or add it to the project: npm install --save-dev node@${minimumMajor}`,
     );
     process.exit(1);
   }
@@ -78,19 +78,27 @@ if (Number(process.versions.node.split(".")[0]) < minimumMajor) {
     [process.execPath, ...process.execArgv, ...serverNodeFlags, self, ...process.argv.slice(2)],
     process.env,
   );
-} else if (process.argv[2] === "conformance") {
-  // The suite is a package of its own (its tests start this server), so it is loaded only when asked for.
+} else if (
+  process.argv[2] === "conformance" ||
+  (process.argv[2] === "help" && process.argv[3] === "conformance")
+) {
+  // The suite is a package of its own (its tests start this server), an optional peer dependency
+  // loaded only when asked for.
+  const args = process.argv[2] === "help" ? ["--help"] : process.argv.slice(3);
   let conformance;
   try {
     conformance = await import("@tensorwire/conformance");
   } catch (err) {
-    if (err?.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes("@tensorwire/conformance")) {
-      console.error("tensorwire conformance needs the suite: npm install --save-dev @tensorwire/conformance");
-      process.exit(1);
-    }
-    throw err;
+    const missing =
+      err?.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes("@tensorwire/conformance");
+    console.error(
+      missing
+        ? "tensorwire conformance: the suite is a package of its own; install it beside the server: npm install --save-dev @tensorwire/conformance"
+        : `tensorwire conformance: could not load @tensorwire/conformance: ${String(err?.message ?? err).split("\n")[0]}`,
+    );
+    process.exit(2);
   }
-  process.exitCode = await conformance.main(process.argv.slice(3));
+  process.exitCode = await conformance.main(args);
 } else {
   const { main } = await import("../dist/server/cli.js");
   process.exitCode = await main(process.argv.slice(2));

@@ -13,7 +13,9 @@ export type {
   TensorMetadata,
 } from "./core/data-plane.js";
 export type { InferTarget, ModelRef, PipelineRef } from "./core/infer-target.js";
+export type { CorsOptions } from "./http/cors.js";
 export type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./http/node-types.js";
+export type { StreamInferFraming } from "./protocols/dialect.js";
 export { defaultMaxInputSize } from "./protocols/oip-rest/index.js";
 export type { ControlMode } from "./registry/model-registry.js";
 export type { ModelDeclaration } from "./repository/memory-source.js";
@@ -21,6 +23,8 @@ export type { TransportOptions } from "./server/create-request-handler.js";
 export { createRequestHandler } from "./server/create-request-handler.js";
 export type { ServerCore, ServerCoreOptions } from "./server/create-server-core.js";
 export { createServerCore, makeServerCoreOptions } from "./server/create-server-core.js";
+export type { ZooGroup } from "./server/default-zoo.js";
+export { zooGroups } from "./server/default-zoo.js";
 export type { Listener, ListenOptions } from "./server/listen.js";
 export { listen } from "./server/listen.js";
 export type { RunningServer, StartServerOptions } from "./server/start-server.js";

@@ -327,12 +327,13 @@ class Parser {
 }
 
 /**
- * Writes JSON text. Unlike `JSON.stringify` it writes `bigint` exactly and keeps -0; non-finite
+ * Writes JSON text. Unlike `JSON.stringify` it writes `bigint` exactly and keeps -0, as `-0.0`
+ * (Python's json reads a bare `-0` as the integer 0, losing the sign and the float type); non-finite
  * numbers become the bare tokens with `nonFiniteTokens`, otherwise `null`. Object entries whose
  * value is `undefined` are skipped, as `JSON.stringify` does.
  *
  * @example
- * stringifyJsonText({ data: [2n ** 63n - 1n, -0] }); // '{"data":[9223372036854775807,-0]}'
+ * stringifyJsonText({ data: [2n ** 63n - 1n, -0] }); // '{"data":[9223372036854775807,-0.0]}'
  */
 export function stringifyJsonText(value: JsonValue, options: Partial<JsonTextOptions> = {}): string {
   const opts = { ...defaults, ...options };
@@ -441,7 +442,7 @@ function write(value: unknown, parts: string[], tokens: boolean): void {
 
 function numberText(n: number, tokens: boolean): string {
   if (Number.isFinite(n)) {
-    return Object.is(n, -0) ? "-0" : String(n);
+    return Object.is(n, -0) ? "-0.0" : String(n);
   }
   if (!tokens) {
     return "null";

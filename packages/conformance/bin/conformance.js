@@ -38,7 +38,7 @@ if (Number(process.versions.node.split(".")[0]) < minimumMajor) {
   const node = findNewerNode();
   if (node === undefined || process.env.TENSORWIRE_REEXEC === "1") {
     console.error(
-      `tensorwire-conformance needs Node >= ${minimumMajor}; this is ${process.version} and no newer Node was found in node_modules (npm ci installs one).`,
+      `tensorwire-conformance needs Node ${minimumMajor} or newer (22 and 24 are supported); this is ${process.version}. Install one from https://nodejs.org, or add it to the project: npm install --save-dev node@${minimumMajor}`,
     );
     process.exit(1);
   }

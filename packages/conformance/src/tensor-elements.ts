@@ -1,3 +1,5 @@
+// Node 24 has Math.f16round and DataView get/setFloat16; Node 22, which the package supports, does not.
+import { f16round, getFloat16, setFloat16 } from "@petamoriken/float16";
 import { type Datatype, datatypeInfo, integerRange } from "./datatype-table.js";
 
 /**
@@ -20,11 +22,6 @@ export interface OracleTensor {
   readonly elements: readonly Element[];
 }
 
-const f16round = (Math as unknown as { f16round(x: number): number }).f16round;
-interface Float16View {
-  getFloat16(offset: number, littleEndian: boolean): number;
-  setFloat16(offset: number, value: number, littleEndian: boolean): void;
-}
 const utf8 = new TextEncoder();
 
 function floatElement(datatype: Datatype, value: number): Element {
@@ -151,7 +148,7 @@ function readElement(datatype: Datatype, view: DataView, pos: number): Element {
     case "INT64":
       return String(view.getBigInt64(pos, true));
     case "FP16":
-      return floatElement("FP16", (view as unknown as Float16View).getFloat16(pos, true));
+      return floatElement("FP16", getFloat16(view, pos, true));
     case "FP32":
       return floatElement("FP32", view.getFloat32(pos, true));
     case "FP64":
@@ -214,7 +211,7 @@ function writeElement(datatype: Datatype, view: DataView, pos: number, element: 
       view.setBigInt64(pos, BigInt(element), true);
       break;
     case "FP16":
-      (view as unknown as Float16View).setFloat16(pos, Number(element), true);
+      setFloat16(view, pos, Number(element), true);
       break;
     case "FP32":
       view.setFloat32(pos, Number(element), true);

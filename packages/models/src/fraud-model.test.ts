@@ -35,3 +35,12 @@ describe("fraudModel()", () => {
     expect(out.probability?.data[0]).toBeCloseTo(1 / (1 + Math.exp(3)), 6);
   });
 });
+
+describe("fraudModel(names)", () => {
+  it("should score under Wallaroo's ccfraud names what the fraud model scores", async () => {
+    const session = await loadSession(fraudModel({ name: "ccfraud", input: "tensor", output: "dense_1" }));
+    const input = Float32Array.from({ length: 29 }, (_, i) => i / 10 - 1);
+    const out = await session.run({ tensor: ortTensor("FP32", input, [1, 29]) });
+    expect(out.dense_1?.data[0]).toBeCloseTo(fraudPredict(fraudScorer(), input)[0] ?? Number.NaN, 6);
+  });
+});

@@ -36,21 +36,33 @@ export function fraudPredict(scorer: FraudScorer, input: Float32Array): Float32A
   });
 }
 
-/** The scorer as ONNX: input "input" FP32 [-1,29], output "probability" FP32 [-1,1]. */
-export function fraudModel(): OnnxModel {
+/** The names of the fraud model's graph, its input and its output. */
+export interface FraudModelNames {
+  readonly name: string;
+  readonly input: string;
+  readonly output: string;
+}
+
+/**
+ * The scorer as ONNX: input "input" FP32 [-1,29], output "probability" FP32 [-1,1], or under other
+ * names (Wallaroo's ccfraud example calls them "tensor" and "dense_1").
+ */
+export function fraudModel(
+  names: FraudModelNames = { name: "fraud", input: "input", output: "probability" },
+): OnnxModel {
   const scorer = fraudScorer();
   return onnxModel({
-    name: "fraud",
-    inputs: [{ name: "input", datatype: "FP32", shape: ["batch", features] }],
-    outputs: [{ name: "probability", datatype: "FP32", shape: ["batch", 1] }],
+    name: names.name,
+    inputs: [{ name: names.input, datatype: "FP32", shape: ["batch", features] }],
+    outputs: [{ name: names.output, datatype: "FP32", shape: ["batch", 1] }],
     initializers: [
       { name: "weights", datatype: "FP32", dims: [features, 1], data: scorer.weights },
       { name: "bias", datatype: "FP32", dims: [1], data: scorer.bias },
     ],
     nodes: [
-      { opType: "MatMul", inputs: ["input", "weights"], outputs: ["xw"] },
+      { opType: "MatMul", inputs: [names.input, "weights"], outputs: ["xw"] },
       { opType: "Add", inputs: ["xw", "bias"], outputs: ["logit"] },
-      { opType: "Sigmoid", inputs: ["logit"], outputs: ["probability"] },
+      { opType: "Sigmoid", inputs: ["logit"], outputs: [names.output] },
     ],
   });
 }

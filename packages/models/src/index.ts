@@ -10,14 +10,17 @@ export type {
   ValueSpec,
 } from "./build-onnx-model.js";
 export { buildOnnxModel } from "./build-onnx-model.js";
-export type { FraudScorer } from "./fraud-model.js";
+export type { FraudModelNames, FraudScorer } from "./fraud-model.js";
 export { fraudModel, fraudPredict, fraudScorer } from "./fraud-model.js";
 export { identityModel } from "./identity-model.js";
 export type { IrisClassifier, IrisPrediction } from "./iris-model.js";
 export { irisClasses, irisModel, irisPredict, trainIrisClassifier } from "./iris-model.js";
+export { kserveExampleModel } from "./kserve-example-model.js";
 export { mixedOutputsModel } from "./mixed-outputs-model.js";
+export { mnistModel } from "./mnist-model.js";
 export { mulberry32 } from "./mulberry32.js";
 export type { OipDataMap, OnnxDatatypeInfo } from "./oip-datatype.js";
 export { onnxDatatypeTable } from "./oip-datatype.js";
 export type { OnnxModel, TensorSpec } from "./onnx-model.js";
 export { onnxModel } from "./onnx-model.js";
+export { simpleInt8Model, simpleStringModel } from "./triton-simple-models.js";

@@ -1,4 +1,5 @@
 import type {
+  Datatype,
   InferRequest,
   InferResponse,
   ModelMetadata,
@@ -59,6 +60,14 @@ export interface ModelDescription {
   readonly validations: readonly ValidationConfig[];
   /** KServe V1 `:explain`'s mock explainer; absent: the model has none. */
   readonly explainer?: ExplainerConfig;
+  /** Triton's max_batch_size (model configuration extension); 0: no batch dimension. */
+  readonly maxBatchSize: number;
+  /** Whether gRPC answers carry raw_output_contents; undefined: the server's choice. */
+  readonly grpcRawOutput?: boolean;
+  /** The TF-Serving signature names the model answers. */
+  readonly signatures: readonly string[];
+  /** Per input (the model's name): the other datatypes its config accepts and casts. */
+  readonly acceptDatatypes: Readonly<Record<string, readonly Datatype[]>>;
 }
 
 export interface PipelineDescription {

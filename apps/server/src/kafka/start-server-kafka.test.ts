@@ -12,7 +12,7 @@ import { valuesOf } from "../testing/pipeline-test-helpers.js";
 import { topicName } from "./kafka-topics.js";
 
 const seq = Array.from({ length: 16 }, (_, i) => i + 1);
-const seedBody = {
+const tfsimplesBody = {
   inputs: [
     { name: "INPUT0", data: seq, datatype: "INT32", shape: [1, 16] },
     { name: "INPUT1", data: seq, datatype: "INT32", shape: [1, 16] },
@@ -103,9 +103,9 @@ describe("startServer({ kafka, inferenceLog })", () => {
     (logs?.messages ?? []).filter((m) => keyOf(m) === id).map((m) => decodeInferenceLog(m.value));
 
   it("should log each REST inference once, a pipeline as one record and a failure with its status", async () => {
-    const model = await post("/v2/models/tfsimple/infer", seedBody, { "x-request-id": "rest-model" });
+    const model = await post("/v2/models/tfsimple/infer", tfsimplesBody, { "x-request-id": "rest-model" });
     expect(model.status).toBe(200);
-    const pipeline = await post("/v2/models/tfsimples/infer", seedBody, {
+    const pipeline = await post("/v2/models/tfsimples/infer", tfsimplesBody, {
       "seldon-model": "tfsimples.pipeline",
       "x-request-id": "rest-pipeline",
     });

@@ -8,8 +8,8 @@ import { defaultPipelines } from "./default-pipelines.js";
 import { parsePipelines } from "./load-pipelines.js";
 
 const seq = Array.from({ length: 16 }, (_, i) => i + 1);
-// The seed's request body: INPUT0 = INPUT1 = 1..16.
-const seedRequest = { inputs: [int32("INPUT0", seq), int32("INPUT1", seq)] };
+// The request of Seldon's tfsimples example (https://docs.seldon.ai/seldon-core-2/examples/inference): INPUT0 = INPUT1 = 1..16.
+const tfsimplesRequest = { inputs: [int32("INPUT0", seq), int32("INPUT1", seq)] };
 const noOutput = parsePipelines(`apiVersion: mlops.seldon.io/v1alpha1
 kind: Pipeline
 metadata:
@@ -30,13 +30,13 @@ describe("createPipelineDataPlane()", () => {
   });
   afterAll(() => core.close());
 
-  it("should answer the seed's tfsimples request: OUTPUT0 = 2·INPUT0, OUTPUT1 = 2·INPUT1", async () => {
-    const response = await plane.infer({ kind: "pipeline", name: "tfsimples" }, seedRequest, {
-      requestId: "seed",
+  it("should answer Seldon's documented tfsimples request: OUTPUT0 = 2·INPUT0, OUTPUT1 = 2·INPUT1", async () => {
+    const response = await plane.infer({ kind: "pipeline", name: "tfsimples" }, tfsimplesRequest, {
+      requestId: "tfsimples",
       protocol: "rest",
     });
     expect(response.modelName).toBe("tfsimples");
-    expect(response.id).toBe("seed");
+    expect(response.id).toBe("tfsimples");
     expect(response.outputs.map((t) => [t.name, t.datatype, t.shape])).toEqual([
       ["OUTPUT0", "INT32", [1, 16]],
       ["OUTPUT1", "INT32", [1, 16]],
@@ -46,7 +46,7 @@ describe("createPipelineDataPlane()", () => {
   });
 
   it("should pass models through untouched", async () => {
-    const response = await plane.infer({ name: "tfsimple" }, seedRequest, {
+    const response = await plane.infer({ name: "tfsimple" }, tfsimplesRequest, {
       requestId: "m",
       protocol: "rest",
     });
@@ -80,19 +80,19 @@ describe("createPipelineDataPlane()", () => {
 
   it("should refuse a synchronous call to a pipeline without output, and run it asynchronously", async () => {
     const err = await plane
-      .infer({ kind: "pipeline", name: "sink" }, seedRequest, { requestId: "s", protocol: "rest" })
+      .infer({ kind: "pipeline", name: "sink" }, tfsimplesRequest, { requestId: "s", protocol: "rest" })
       .catch((e: unknown) => e);
     expect((err as TensorwireError).code).toBe("failed_precondition");
     expect((err as Error).message).toMatch(/declares no output/);
     await expect(
-      plane.runPipeline("sink", seedRequest, { requestId: "s2", protocol: "kafka" }),
+      plane.runPipeline("sink", tfsimplesRequest, { requestId: "s2", protocol: "kafka" }),
     ).resolves.toBe(undefined);
     expect(plane.inspect("sink", {})[0]?.steps.get("tfsimple")?.outputs?.length).toBe(2);
   });
 
   it("should keep the last requests for inspect, newest first, within its capacity", async () => {
     for (const id of ["a", "b", "c", "d"]) {
-      await plane.infer({ kind: "pipeline", name: "tfsimples" }, seedRequest, {
+      await plane.infer({ kind: "pipeline", name: "tfsimples" }, tfsimplesRequest, {
         requestId: id,
         protocol: "rest",
       });

@@ -7,8 +7,8 @@ import { runPipelineInspect } from "../server/run-pipeline-inspect.js";
 import { type RunningServer, startServer } from "../server/start-server.js";
 
 const oneTo16 = Array.from({ length: 16 }, (_, i) => i + 1);
-// The request of Seldon's inference docs, verbatim.
-const seedBody =
+// The tfsimples request of Seldon's inference examples (https://docs.seldon.ai/seldon-core-2/examples/inference), verbatim.
+const tfsimplesBody =
   '{"inputs":[{"name":"INPUT0","data":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16],"datatype":"INT32","shape":[1,16]},{"name":"INPUT1","data":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16],"datatype":"INT32","shape":[1,16]}]}';
 // tfsimple1: sum = 2a, difference = 0; tfsimple2 takes (sum, difference): OUTPUT0 = 2a, OUTPUT1 = 2a.
 const doubled = oneTo16.map((x) => 2 * x);
@@ -20,11 +20,11 @@ describe("pipelines served by startServer()", () => {
   });
   afterAll(() => server.close());
 
-  it("should run the seed's tfsimples request through seldon-model, echoing x- headers", async () => {
+  it("should run Seldon's documented tfsimples request through seldon-model, echoing x- headers", async () => {
     const res = await fetch(`${server.url}/v2/models/tfsimples/infer`, {
       method: "POST",
       headers: { "content-type": "application/json", "seldon-model": "tfsimples.pipeline", "X-foo": "bar" },
-      body: seedBody,
+      body: tfsimplesBody,
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-foo")).toBe("bar");
@@ -40,9 +40,15 @@ describe("pipelines served by startServer()", () => {
   it("should serve /v2/pipelines/{name}/infer and ready", async () => {
     const ready = await fetch(`${server.url}/v2/pipelines/tfsimples/ready`);
     expect(ready.status).toBe(200);
-    const res = await fetch(`${server.url}/v2/pipelines/tfsimples/infer`, { method: "POST", body: seedBody });
+    const res = await fetch(`${server.url}/v2/pipelines/tfsimples/infer`, {
+      method: "POST",
+      body: tfsimplesBody,
+    });
     expect(res.status).toBe(200);
-    const missing = await fetch(`${server.url}/v2/pipelines/nope/infer`, { method: "POST", body: seedBody });
+    const missing = await fetch(`${server.url}/v2/pipelines/nope/infer`, {
+      method: "POST",
+      body: tfsimplesBody,
+    });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toMatch(/pipeline 'nope'/);
   });
@@ -73,7 +79,7 @@ describe("pipelines served by startServer()", () => {
     const res = await fetch(`${server.url}/v2/models/tfsimples/infer`, {
       method: "POST",
       headers: { "seldon-model": "tfsimples.pipeline", "x-request-id": "inspect-me" },
-      body: seedBody,
+      body: tfsimplesBody,
     });
     expect(res.status).toBe(200);
     let out = "";

@@ -34,12 +34,36 @@ export interface DialectOptions {
    * Default "auto": the request's shape decides (see protocols/README.md).
    */
   readonly v1Dialect: V1Dialect;
+  /**
+   * gRPC inference answers carry their tensors in `raw_output_contents` whatever the request used,
+   * as Triton always answers (its explicit-content examples read nothing else). Default false:
+   * raw contents in → raw out, typed in → typed out, as KServe answers. A model's config
+   * (`grpcRawOutput`) overrides this for that model.
+   */
+  readonly grpcRawOutput: boolean;
+  /**
+   * The frames of `ModelStreamInfer`'s response stream: "triton" (default), Triton's
+   * `ModelStreamInferResponse` wrapper, or "seldon", the bare `ModelInferResponse` Seldon Core 2's
+   * and MLServer's proto declare (a failed request then ends the stream with its status, since a
+   * bare response cannot carry an error). See README.md.
+   */
+  readonly streamInferFraming: StreamInferFraming;
 }
+
+/** `DialectOptions.streamInferFraming`. */
+export type StreamInferFraming = "triton" | "seldon";
+
+export const streamInferFramings: readonly StreamInferFraming[] = ["triton", "seldon"];
 
 export const v1Dialects: readonly V1Dialect[] = ["auto", "kserve", "tfserving"];
 
 export function makeDialectOptions(options: Partial<DialectOptions> = {}): DialectOptions {
-  return { seldonV1Model: options.seldonV1Model, v1Dialect: options.v1Dialect ?? "auto" };
+  return {
+    seldonV1Model: options.seldonV1Model,
+    v1Dialect: options.v1Dialect ?? "auto",
+    grpcRawOutput: options.grpcRawOutput ?? false,
+    streamInferFraming: options.streamInferFraming ?? "triton",
+  };
 }
 
 /**

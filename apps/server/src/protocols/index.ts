@@ -52,6 +52,8 @@ export {
   type DialectFactory,
   type DialectOptions,
   makeDialectOptions,
+  type StreamInferFraming,
+  streamInferFramings,
   type V1Dialect,
   v1Dialects,
 } from "./dialect.js";

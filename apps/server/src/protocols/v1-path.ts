@@ -1,7 +1,7 @@
 /**
  * The `/v1/models/...` URL space KServe V1 and TF-Serving share:
  * `/v1/models/{name}[/versions/{v} | /labels/{l}][/metadata][:verb]`. Hopsworks proxies TF-Serving
- * as `/hopsworks-api/api/project/{id}/models/{name}:verb`, read the same way.
+ * as `/hopsworks-api/api/project/{id}[/inference]/models/{name}:verb`, read the same way.
  */
 export interface V1Path {
   readonly name: string;
@@ -17,8 +17,15 @@ export function v1ModelSegments(path: readonly string[]): string[] | undefined {
   if (path[1] === "v1" && path[2] === "models") {
     return path.slice(3);
   }
-  if (path[1] === "hopsworks-api" && path[2] === "api" && path[3] === "project" && path[5] === "models") {
-    return path.slice(6);
+  if (path[1] === "hopsworks-api" && path[2] === "api" && path[3] === "project") {
+    // Hopsworks' inference docs have used both `.../project/{id}/models/` and, later,
+    // `.../project/{id}/inference/models/`.
+    if (path[5] === "models") {
+      return path.slice(6);
+    }
+    if (path[5] === "inference" && path[6] === "models") {
+      return path.slice(7);
+    }
   }
   return undefined;
 }

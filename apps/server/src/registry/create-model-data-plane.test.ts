@@ -64,7 +64,12 @@ describe("createModelDataPlane()", () => {
     const meta = plane.serverMetadata();
     expect(meta.name).toBe("tensorwire");
     expect(meta.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(meta.extensions).toEqual(["binary_tensor_data", "model_repository", "statistics"]);
+    expect(meta.extensions).toEqual([
+      "binary_tensor_data",
+      "model_repository",
+      "statistics",
+      "model_configuration",
+    ]);
   });
 
   it("should read model metadata from the ONNX model", () => {
@@ -199,6 +204,13 @@ describe("createModelDataPlane()", () => {
     ]);
     const pipeline = await errorOf(plane.infer({ kind: "pipeline", name: "flow" }, tfsimpleRequest, context));
     expect([pipeline.code, pipeline.message]).toEqual(["not_found", "pipeline 'flow' not found"]);
+    const word = await errorOf(
+      plane.infer({ name: "tfsimple", version: "latest" }, tfsimpleRequest, context),
+    );
+    expect([word.code, word.message]).toEqual([
+      "invalid_argument",
+      "failed to get model version from specified version string 'latest'",
+    ]);
     expect((await errorOf(() => plane.modelMetadata({ name: "nope" }))).code).toBe("not_found");
     expect(plane.modelReady({ name: "nope" })).toBe(false);
     expect(plane.modelReady({ kind: "pipeline", name: "flow" })).toBe(false);
@@ -284,6 +296,9 @@ describe("createModelDataPlane()", () => {
       name: "iris",
       version: "1",
       validations: [],
+      maxBatchSize: 0,
+      signatures: ["serving_default"],
+      acceptDatatypes: { input: ["FP64"] },
     });
     expect(plane.describe({ name: "iris", version: "2" })).toBeUndefined();
     expect(plane.describe({ name: "nope" })).toBeUndefined();
@@ -293,5 +308,80 @@ describe("createModelDataPlane()", () => {
     const err = await errorOf(plane.repositoryLoad("tfsimple"));
     expect(err.code).toBe("unavailable");
     expect(err.message).toBe("explicit model load is not allowed in model control mode 'none'");
+  });
+
+  it("should refuse a batch over max_batch_size in Triton's words", async () => {
+    const triton = await createServerCore({
+      models: [{ name: "simple", onnx: tfsimpleModel().onnx, config: { maxBatchSize: 1 } }],
+    });
+    try {
+      expect(triton.dataPlane.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 1 });
+      await triton.dataPlane.infer({ name: "simple" }, tfsimpleRequest, context);
+      const two = { inputs: tfsimpleRequest.inputs.map((t) => int32(t.name, [2, 16], [...ones, ...ones])) };
+      const err = await errorOf(triton.dataPlane.infer({ name: "simple" }, two, context));
+      expect([err.code, err.message]).toEqual([
+        "invalid_argument",
+        "inference request batch-size must be <= 1 for 'simple'",
+      ]);
+    } finally {
+      await triton.close();
+    }
+  });
+
+  it("should apply a load's config override (max_batch_size) and refuse what it cannot apply", async () => {
+    const explicit = await createServerCore({
+      models: [{ name: "simple", onnx: tfsimpleModel().onnx, config: { maxBatchSize: 8 } }],
+      controlMode: "explicit",
+    });
+    try {
+      const dp = explicit.dataPlane;
+      await dp.repositoryLoad("simple");
+      expect(dp.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 8 });
+      await dp.repositoryLoad("simple", { config: '{"max_batch_size":"16"}' });
+      expect(dp.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 16 });
+      for (const [config, message] of <[string, string][]>[
+        ['"parameters": {"config": {{"max_batch_size": "16"}}}', "not a JSON model configuration"],
+        ['{"max_batch_size": -1}', "max_batch_size: expected a non-negative integer"],
+        ['{"backend": "python"}', "key 'backend' is not supported"],
+        ['{"name": "other"}', "name 'other' is not the model's"],
+      ]) {
+        const err = await errorOf(dp.repositoryLoad("simple", { config }));
+        expect(err.code).toBe("invalid_argument");
+        expect(err.message).toContain("failed to load 'simple': parameter 'config': ");
+        expect(err.message).toContain(message);
+      }
+      // A load without an override reads the model's own config again.
+      await dp.repositoryLoad("simple");
+      expect(dp.describe({ name: "simple" })).toMatchObject({ maxBatchSize: 8 });
+    } finally {
+      await explicit.close();
+    }
+  });
+
+  it("should refuse to load a model with max_batch_size whose dimension 0 is not the batch", async () => {
+    const fixed = await createServerCore({
+      models: [
+        {
+          name: "fixed",
+          config: {
+            runtime: "echo",
+            maxBatchSize: 2,
+            inputs: [{ name: "x", datatype: "FP32", shape: [1, 4] }],
+          },
+        },
+      ],
+    });
+    try {
+      expect(fixed.dataPlane.repositoryIndex({ readyOnly: false })).toEqual([
+        {
+          name: "fixed",
+          version: "1",
+          state: "UNAVAILABLE",
+          reason: "maxBatchSize 2 needs dimension 0 of every tensor to be -1, the batch; 'x' has shape [1,4]",
+        },
+      ]);
+    } finally {
+      await fixed.close();
+    }
   });
 });

@@ -4,21 +4,24 @@ import type { DataPlane, ModelStatistics } from "../core/data-plane.js";
 import type { InferObserver } from "../core/infer-observer.js";
 import type { InferTarget, ModelRef } from "../core/infer-target.js";
 import { checkModelName } from "../repository/model-name.js";
-import type { ModelRegistry } from "./model-registry.js";
+import type { ModelConfigOverride, ModelRegistry } from "./model-registry.js";
 import { validateRequest } from "./validate-request.js";
 
 export interface ModelDataPlaneDeps {
   readonly registry: ModelRegistry;
   /** Told about every inference that reached a model: metrics and request logs. */
   readonly observer?: InferObserver;
+  /** The name server metadata reports. Default "tensorwire". */
+  readonly serverName?: string;
 }
 
 /**
  * Extensions this server implements end to end, no more: binary data (in the REST transport),
- * the repository API and statistics. Triton's classification, shared memory, sequence, trace and
- * logging extensions are absent, so clients that probe for them get an honest answer.
+ * the repository API, statistics and the model configuration (in the protocols, from metadata and
+ * `describe`). Triton's classification, shared memory, sequence, trace and logging extensions are
+ * absent, so clients that probe for them get an honest answer.
  */
-const extensions = ["binary_tensor_data", "model_repository", "statistics"] as const;
+const extensions = ["binary_tensor_data", "model_repository", "statistics", "model_configuration"] as const;
 
 // src/registry and dist/registry are both two levels below the package root.
 const serverVersion = (
@@ -32,6 +35,7 @@ const serverVersion = (
  */
 export function createModelDataPlane(deps: ModelDataPlaneDeps): DataPlane {
   const { registry, observer } = deps;
+  const serverName = deps.serverName ?? "tensorwire";
 
   const checkControlMode = (action: "load" | "unload"): void => {
     if (registry.controlMode !== "explicit") {
@@ -46,7 +50,7 @@ export function createModelDataPlane(deps: ModelDataPlaneDeps): DataPlane {
   return {
     serverLive: () => true,
     serverReady: () => registry.ready(),
-    serverMetadata: () => ({ name: "tensorwire", version: serverVersion, extensions }),
+    serverMetadata: () => ({ name: serverName, version: serverVersion, extensions }),
 
     modelMetadata(target) {
       const model = modelOf(target);
@@ -71,13 +75,17 @@ export function createModelDataPlane(deps: ModelDataPlaneDeps): DataPlane {
       if (served === undefined) {
         return undefined;
       }
-      const { validations, explainer } = served.binding;
+      const { validations, explainer, maxBatchSize, grpcRawOutput, signatures } = served.binding;
       return {
         kind: "model",
         name: served.name,
         version: served.version,
         validations,
         ...(explainer === undefined ? {} : { explainer }),
+        maxBatchSize,
+        ...(grpcRawOutput === undefined ? {} : { grpcRawOutput }),
+        signatures,
+        acceptDatatypes: served.binding.acceptDatatypes,
       };
     },
 
@@ -175,9 +183,10 @@ export function createModelDataPlane(deps: ModelDataPlaneDeps): DataPlane {
     async repositoryLoad(name, parameters) {
       checkControlMode("load");
       checkName(name);
-      // Triton's `config` and `file:<version>/<name>` overrides would let a client write models.
-      rejectParameters(parameters, []);
-      await registry.load(name);
+      // Triton's `file:<version>/<name>` overrides would let a client write models.
+      rejectParameters(parameters, ["config"]);
+      const config = parameters?.config;
+      await registry.load(name, config === undefined ? undefined : configOverride(name, config));
     },
 
     async repositoryUnload(name, parameters) {
@@ -223,6 +232,49 @@ function checkName(name: string): void {
   if (!checked.ok) {
     throw invalidArgument(checked.error);
   }
+}
+
+/**
+ * The keys of Triton's load `config` parameter (a model configuration as JSON) this server applies:
+ * `max_batch_size` (a number or numeric string, as Triton's JSON reader takes int64s) and `name`,
+ * which must be the model's. Other keys are refused rather than silently ignored.
+ */
+function configOverride(model: string, config: string | number | boolean | bigint): ModelConfigOverride {
+  const fail = (message: string): never => {
+    throw new TensorwireError(
+      "invalid_argument",
+      `failed to load '${model}': parameter 'config': ${message}`,
+      {
+        field: "parameters.config",
+      },
+    );
+  };
+  let json: unknown;
+  try {
+    json = JSON.parse(String(config));
+  } catch (err) {
+    return fail(`not a JSON model configuration (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return fail("expected a JSON object");
+  }
+  const override: { maxBatchSize?: number } = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (key === "name") {
+      if (value !== model) {
+        fail(`name '${String(value)}' is not the model's`);
+      }
+    } else if (key === "max_batch_size") {
+      const n = typeof value === "string" && /^[0-9]+$/.test(value) ? Number(value) : value;
+      if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
+        fail(`max_batch_size: expected a non-negative integer, got ${JSON.stringify(value)}`);
+      }
+      override.maxBatchSize = n as number;
+    } else {
+      fail(`key '${key}' is not supported; this server applies name and max_batch_size`);
+    }
+  }
+  return override;
 }
 
 function rejectParameters(parameters: Parameters | undefined, allowed: readonly string[]): void {

@@ -30,6 +30,14 @@ export interface ModelBinding {
   readonly validations: readonly ValidationConfig[];
   /** The config's mock explainer, answered by KServe V1's `:explain`. */
   readonly explainer?: ExplainerConfig;
+  /** Triton's max_batch_size: above 0, dimension 0 of every tensor is the batch, at most this. */
+  readonly maxBatchSize: number;
+  /** The config's gRPC output contents choice; undefined: the server's. */
+  readonly grpcRawOutput?: boolean;
+  /** TF-Serving signature names the model answers. */
+  readonly signatures: readonly string[];
+  /** Per input (the model's name): the other datatypes the config accepts, as `describe` gives them. */
+  readonly acceptDatatypes: Readonly<Record<string, readonly Datatype[]>>;
 }
 
 /** Applies a config to what the runtime reports; a config naming tensors the model lacks is an error. */
@@ -78,6 +86,15 @@ export function bindModel(config: ModelConfig, runtime: RuntimeMetadata): Result
   if (unknownOutput !== undefined) {
     return { ok: false, error: `config names output '${unknownOutput.name}', which the model does not have` };
   }
+  if (config.maxBatchSize > 0) {
+    const unbatched = [...runtime.inputs, ...runtime.outputs].find((t) => t.shape[0] !== -1);
+    if (unbatched !== undefined) {
+      return {
+        ok: false,
+        error: `maxBatchSize ${config.maxBatchSize} needs dimension 0 of every tensor to be -1, the batch; '${unbatched.name}' has shape ${formatShape(unbatched.shape)}`,
+      };
+    }
+  }
   return {
     ok: true,
     value: {
@@ -89,6 +106,12 @@ export function bindModel(config: ModelConfig, runtime: RuntimeMetadata): Result
       outputTarget,
       validations: config.validations,
       ...(config.explainer === undefined ? {} : { explainer: config.explainer }),
+      maxBatchSize: config.maxBatchSize,
+      ...(config.grpcRawOutput === undefined ? {} : { grpcRawOutput: config.grpcRawOutput }),
+      signatures: config.signatures,
+      acceptDatatypes: Object.fromEntries(
+        runtime.inputs.map((m) => [m.name, [...(inputByName.get(m.name)?.acceptDatatypes ?? [])]]),
+      ),
     },
   };
 }

@@ -2,7 +2,7 @@ import { TensorwireError } from "@tensorwire/codec";
 import type { ModelState, RepositoryIndexEntry } from "../core/data-plane.js";
 import type { ModelRef } from "../core/infer-target.js";
 import type { ModelRuntime } from "../core/model-runtime.js";
-import type { VersionPolicy } from "../repository/model-config.js";
+import type { ModelConfig, VersionPolicy } from "../repository/model-config.js";
 import type { ModelDefinition, ModelSource } from "../repository/model-source.js";
 import { createRuntime } from "../runtime/runtime-factories.js";
 import { bindModel, type ModelBinding } from "./model-binding.js";
@@ -16,6 +16,9 @@ import { createStatisticsRecorder, type StatisticsRecorder } from "./model-stati
  *   changed models and unload removed ones; the load/unload API is refused.
  */
 export type ControlMode = "none" | "explicit" | "poll";
+
+/** Config keys a load request may replace (Triton's load `config` parameter). */
+export type ModelConfigOverride = Partial<Pick<ModelConfig, "maxBatchSize">>;
 
 export interface ModelRegistryOptions {
   readonly source: ModelSource;
@@ -52,8 +55,11 @@ export interface ModelRegistry {
   peek(ref: ModelRef): ServedVersion | undefined;
   readyVersions(name: string): string[];
   index(): RepositoryIndexEntry[];
-  /** Loads or reloads a model; versions that load keep serving until their replacements are ready. */
-  load(name: string): Promise<void>;
+  /**
+   * Loads or reloads a model; versions that load keep serving until their replacements are ready.
+   * `override` replaces config keys for this load only (Triton's load with a `config` parameter).
+   */
+  load(name: string, override?: ModelConfigOverride): Promise<void>;
   unload(name: string): Promise<void>;
   served(): ServedVersion[];
   /** Stops polling and unloads every model once its in-flight requests end. */
@@ -118,6 +124,13 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       throw new TensorwireError("not_found", `Request for unknown model: '${ref.name}' is not found`);
     }
     if (ref.version !== undefined && ref.version !== "") {
+      if (!/^[0-9]+$/.test(ref.version)) {
+        // Triton's words for a version that is not a number.
+        throw new TensorwireError(
+          "invalid_argument",
+          `failed to get model version from specified version string '${ref.version}'`,
+        );
+      }
       const slot = entry.slots.get(ref.version);
       if (slot === undefined) {
         throw new TensorwireError(
@@ -166,10 +179,13 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
     slot.reason = reason;
   };
 
-  const loadNow = async (entry: ModelEntry): Promise<void> => {
+  const loadNow = async (entry: ModelEntry, override?: ModelConfigOverride): Promise<void> => {
     let definition: ModelDefinition;
     try {
       definition = await source.resolve(entry.name);
+      if (override !== undefined) {
+        definition = { ...definition, config: { ...definition.config, ...override } };
+      }
     } catch (err) {
       if (TensorwireError.from(err).code !== "not_found") {
         entry.wanted = true;
@@ -354,13 +370,13 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
         return slots.map((slot) => ({ name, version: slot.version, state: slot.state, reason: slot.reason }));
       });
     },
-    load(name) {
+    load(name, override) {
       if (closing) {
         return Promise.reject(new TensorwireError("unavailable", "the server is shutting down"));
       }
       const isNew = !models.has(name);
       const entry = entryOf(name);
-      return serialize(entry, () => loadNow(entry)).catch(async (err: unknown) => {
+      return serialize(entry, () => loadNow(entry, override)).catch(async (err: unknown) => {
         // A name the source never had leaves no trace in the index.
         if (isNew && !entry.wanted) {
           models.delete(name);

@@ -48,6 +48,11 @@ export function validateRequest(
       }
       input = cast.value;
     }
+    const batch = input.shape[0] ?? 0;
+    if (binding.maxBatchSize > 0 && batch > binding.maxBatchSize) {
+      // Triton's wording.
+      return fail(`inference request batch-size must be <= ${binding.maxBatchSize} for '${model}'`);
+    }
     if (!shapeMatches(metadata.shape, input.shape)) {
       return fail(
         `unexpected shape for input '${tensor.name}' for model '${model}'. Expected ${formatShape(metadata.shape)}, got ${formatShape(input.shape)}`,

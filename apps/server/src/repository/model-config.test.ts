@@ -86,3 +86,38 @@ describe("parseModelConfig() explainer", () => {
     expect(() => parse(explainer)).toThrow(`model 'm' config: ${message}`);
   });
 });
+
+describe("parseModelConfig() Triton's and TF-Serving's keys", () => {
+  it("should default to no batch dimension, the server's gRPC contents and serving_default", () => {
+    const config = parseModelConfig(echo, "m");
+    expect([config.maxBatchSize, config.grpcRawOutput, config.signatures]).toEqual([
+      0,
+      undefined,
+      ["serving_default"],
+    ]);
+  });
+
+  it("should read maxBatchSize, grpcRawOutput and signatures, and take batching's size as max_batch_size", () => {
+    const config = parseModelConfig(
+      { ...echo, maxBatchSize: 8, grpcRawOutput: true, signatures: ["serving_default", "predict_images"] },
+      "m",
+    );
+    expect([config.maxBatchSize, config.grpcRawOutput, config.signatures]).toEqual([
+      8,
+      true,
+      ["serving_default", "predict_images"],
+    ]);
+    expect(parseModelConfig({ ...echo, batching: { maxBatchSize: 4 } }, "m").maxBatchSize).toBe(4);
+  });
+
+  it.each([
+    [{ maxBatchSize: -1 }, "m: maxBatchSize: expected a non-negative integer, got -1"],
+    [{ maxBatchSize: 1.5 }, "m: maxBatchSize: expected a non-negative integer, got 1.5"],
+    [{ grpcRawOutput: "yes" }, 'm: grpcRawOutput: expected true or false, got "yes"'],
+    [{ signatures: [] }, "m: signatures: expected at least one signature name"],
+    [{ signatures: ["a", "a"] }, "m: signatures: name 'a' is used twice"],
+    [{ signatures: [""] }, 'm: signatures[0]: expected a signature name, got ""'],
+  ])("should refuse %j", (keys, message) => {
+    expect(() => parseModelConfig({ ...echo, ...keys }, "m")).toThrow(message);
+  });
+});

@@ -41,7 +41,22 @@ import type { BatchingSpec, ErrorInjectionSpec, LatencySpec, RuntimeKind } from 
  * explainer:                  # a mock KServe V1 explainer, answering :explain
  *   response: {explanations: [{feature: petal_length, weight: 0.8}]}   # answered as-is, or
  *   # kind: predictions       # {"explanations": <the model's predictions for the instances>}
+ * maxBatchSize: 8             # Triton's max_batch_size (see below)
+ * grpcRawOutput: true         # gRPC answers carry raw_output_contents, as Triton's do
+ * signatures: [serving_default, predict_images]   # TF-Serving signature names the model answers
  * ```
+ *
+ * `maxBatchSize` is what Triton's model configuration extension reports as `max_batch_size`: above
+ * 0, dimension 0 of every input and output is the batch (it must be -1) and a request's batch may
+ * not exceed it (Triton's 400 "inference request batch-size must be <= N"); 0, the default, means
+ * the model declares no batch dimension. Unset, it is `batching.maxBatchSize` when batching is on.
+ *
+ * `grpcRawOutput` overrides the server's `grpcRawOutput` option for this model: true answers every
+ * gRPC inference with `raw_output_contents` (Triton always does; its explicit-content examples read
+ * nothing else), false answers raw only to requests sent raw (KServe's rule).
+ *
+ * `signatures` are the TF-Serving signature names a request's `signature_name` may give (default
+ * `[serving_default]`); every one runs the same model.
  *
  * Mock runtimes declare their tensors instead (`datatype` and `shape`, -1 for a variable
  * dimension): `echo` returns each input as an output (`rename: {INPUT0: OUTPUT0}` maps input to
@@ -73,6 +88,12 @@ export interface ModelConfig {
   readonly validations: readonly ValidationConfig[];
   /** A mock KServe V1 explainer; without one `:explain` answers 501. */
   readonly explainer?: ExplainerConfig;
+  /** Triton's max_batch_size; 0: no batch dimension. */
+  readonly maxBatchSize: number;
+  /** gRPC output contents for this model; undefined: the server's choice. */
+  readonly grpcRawOutput?: boolean;
+  /** TF-Serving signature names the model answers. */
+  readonly signatures: readonly string[];
 }
 
 export type VersionPolicy =
@@ -114,6 +135,9 @@ const topLevelKeys = new Set([
   "batching",
   "validations",
   "explainer",
+  "maxBatchSize",
+  "grpcRawOutput",
+  "signatures",
 ]);
 
 /**
@@ -167,6 +191,7 @@ export function parseModelConfig(raw: unknown, where: string): ModelConfig {
   if ((kind === "function" || kind === "constant") && outputs.length === 0) {
     fail("outputs", `a ${kind} model must declare its outputs`);
   }
+  const batching = obj.batching === undefined ? undefined : parseBatching(obj.batching, fail);
   const config: ModelConfig = {
     runtime: kind,
     versionPolicy: parseVersionPolicy(obj.versionPolicy, fail),
@@ -176,6 +201,8 @@ export function parseModelConfig(raw: unknown, where: string): ModelConfig {
     validations: list(obj.validations, "validations", fail).map((item, i) =>
       parseValidation(item, `validations[${i}]`, fail),
     ),
+    maxBatchSize: parseMaxBatchSize(obj.maxBatchSize, batching, fail),
+    signatures: parseSignatures(obj.signatures, fail),
   };
   uniqueNames(
     config.validations.map((v) => v.name),
@@ -188,9 +215,43 @@ export function parseModelConfig(raw: unknown, where: string): ModelConfig {
     ...optionalString(obj.module, "module", kind === "function", fail),
     ...(obj.latency === undefined ? {} : { latency: parseLatency(obj.latency, fail) }),
     ...(obj.errors === undefined ? {} : { errors: parseErrors(obj.errors, fail) }),
-    ...(obj.batching === undefined ? {} : { batching: parseBatching(obj.batching, fail) }),
+    ...(batching === undefined ? {} : { batching }),
     ...(obj.explainer === undefined ? {} : { explainer: parseExplainer(obj.explainer, fail) }),
+    ...(obj.grpcRawOutput === undefined
+      ? {}
+      : {
+          grpcRawOutput:
+            typeof obj.grpcRawOutput === "boolean"
+              ? obj.grpcRawOutput
+              : fail("grpcRawOutput", `expected true or false, got ${describeValue(obj.grpcRawOutput)}`),
+        }),
   };
+}
+
+function parseMaxBatchSize(raw: unknown, batching: BatchingSpec | undefined, fail: Fail): number {
+  if (raw === undefined) {
+    return batching?.maxBatchSize ?? 0;
+  }
+  if (typeof raw !== "number" || !Number.isSafeInteger(raw) || raw < 0) {
+    return fail("maxBatchSize", `expected a non-negative integer, got ${describeValue(raw)}`);
+  }
+  return raw;
+}
+
+function parseSignatures(raw: unknown, fail: Fail): readonly string[] {
+  if (raw === undefined) {
+    return ["serving_default"];
+  }
+  const names = list(raw, "signatures", fail).map((name, i) =>
+    typeof name === "string" && name !== ""
+      ? name
+      : fail(`signatures[${i}]`, `expected a signature name, got ${describeValue(name)}`),
+  );
+  if (names.length === 0) {
+    fail("signatures", "expected at least one signature name");
+  }
+  uniqueNames(names, "signatures", fail);
+  return names;
 }
 
 type Fail = (path: string, message: string) => never;

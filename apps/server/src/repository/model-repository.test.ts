@@ -142,7 +142,7 @@ describe("createModelRepository()", () => {
       name: "typo",
       state: "UNAVAILABLE",
       reason:
-        "model 'typo' config.yaml: aliasses: unknown key; expected one of name, runtime, versionPolicy, model, module, rename, inputs, outputs, latency, errors, batching, validations, explainer",
+        "model 'typo' config.yaml: aliasses: unknown key; expected one of name, runtime, versionPolicy, model, module, rename, inputs, outputs, latency, errors, batching, validations, explainer, maxBatchSize, grpcRawOutput, signatures",
     });
     expect(plane.modelReady({ name: "add" })).toBe(true);
   });

@@ -1,12 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { serverNodeFlags } from "../core/node-flags.js";
 import { procStatFields } from "../testing/proc-stat.js";
-import { helpText, parseServeArgs } from "./cli.js";
+import { commandsHelpText, helpText, parseServeArgs } from "./cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tensorwire-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,6 +66,11 @@ describe("parseServeArgs()", () => {
         "fraud",
         "--v1-dialect",
         "tfserving",
+        "--server-name",
+        "triton",
+        "--grpc-raw-output",
+        "--grpc-stream-framing",
+        "seldon",
       ]),
     ).toEqual({
       port: 8080,
@@ -74,7 +80,22 @@ describe("parseServeArgs()", () => {
       publicHealth: false,
       seldonV1Model: "fraud",
       v1Dialect: "tfserving",
+      serverName: "triton",
+      grpcRawOutput: true,
+      streamInferFraming: "seldon",
     });
+  });
+
+  it("should read --zoo as groups, or all", async () => {
+    expect(await parseServeArgs(["--zoo", "triton,wallaroo"])).toMatchObject({
+      zooGroups: ["triton", "wallaroo"],
+    });
+    expect((await parseServeArgs(["--zoo", "all"])).valueOf()).toMatchObject({
+      zooGroups: ["seldon", "triton", "kserve", "wallaroo", "hopsworks", "conformance"],
+    });
+    await expect(parseServeArgs(["--zoo", "triton,tf"])).rejects.toThrow(
+      "--zoo: expected groups among seldon, triton, kserve, wallaroo, hopsworks, conformance or all, got 'tf'",
+    );
   });
 
   it("should merge a YAML config under the command line", async () => {
@@ -110,8 +131,18 @@ describe("parseServeArgs()", () => {
     [["--repository-poll-secs", "0"], /positive/],
     [["--nope"], /Unknown option/],
     [["--v1-dialect", "kfserving"], /expected one of auto, kserve, tfserving/],
+    [["--cors-origin", "https://app.example.com/"], /did you mean https:\/\/app\.example\.com\?/],
+    [["--cors-origin", "app.example.com"], /expected "\*" or an origin/],
+    [["--cors-origin", "*", "--cors-origin", "https://a.example"], /give it alone/],
   ])("should refuse %j", async (argv, message) => {
     await expect(parseServeArgs(argv)).rejects.toThrow(message);
+  });
+
+  it("should read repeated --cors-origin flags, and * alone", async () => {
+    expect(
+      await parseServeArgs(["--cors-origin", "https://a.example", "--cors-origin", "http://localhost:5173"]),
+    ).toMatchObject({ corsOrigins: ["https://a.example", "http://localhost:5173"] });
+    expect(await parseServeArgs(["--cors-origin", "*"])).toMatchObject({ corsOrigins: ["*"] });
   });
 
   it("should refuse unknown config keys", async () => {
@@ -134,9 +165,25 @@ describe("parseServeArgs()", () => {
       "http-max-input-size",
       "tls-cert",
       "tls-key",
+      "cors-origin",
       "config",
     ]) {
       expect(text).toContain(`--${flag}`);
+    }
+    expect(text).toContain("Exit status:");
+  });
+
+  it("should show in the package README the help tensorwire --help prints", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const shown = /\$ npx tensorwire --help\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    expect(commandsHelpText().startsWith((shown as string).trimEnd())).toBe(true);
+  });
+
+  it("should list every command with one line each in tensorwire --help", () => {
+    const lines = commandsHelpText().split("\n");
+    for (const command of ["serve", "pipeline inspect", "conformance", "help [command]"]) {
+      expect(lines.filter((line) => line.startsWith(`  ${command} `))).toHaveLength(1);
     }
   });
 });
@@ -184,6 +231,90 @@ describe.skipIf(!built)("bin/tensorwire.js", () => {
     } finally {
       child.kill("SIGKILL");
     }
+  });
+});
+
+const run = promisify(execFile);
+
+/** Runs the bin to its end; `code` is its exit status. */
+async function tensorwire(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe.skipIf(!built)("the tensorwire command's help and errors", () => {
+  it.each([["--help"], ["help"], ["-h"]])("should list the commands for %s", async (flag) => {
+    const { code, stdout } = await tensorwire(flag);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: tensorwire <command>/);
+    expect(stdout).toContain("  pipeline inspect ");
+  });
+
+  it.each([
+    [["serve", "--help"], /^Usage: tensorwire serve \[flags\]/],
+    [["help", "serve"], /^Usage: tensorwire serve \[flags\]/],
+    [["pipeline", "--help"], /^Usage: tensorwire pipeline <subcommand>/],
+    [["help", "pipeline"], /^Usage: tensorwire pipeline <subcommand>/],
+    [["pipeline", "inspect", "--help"], /^Usage: tensorwire pipeline inspect/],
+    [["help", "pipeline", "inspect"], /^Usage: tensorwire pipeline inspect/],
+    [["conformance", "--help"], /^Usage: tensorwire conformance --url URL/],
+    [["help", "conformance"], /^Usage: tensorwire conformance --url URL/],
+    [["--version"], /^tensorwire \d+\.\d+\.\d+/],
+  ])("should answer %j with its help", async (args, text) => {
+    const { code, stdout } = await tensorwire(...args);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(text);
+  });
+
+  it.each([
+    [[], 2, /^Usage: tensorwire <command>/],
+    [["nope"], 2, /^tensorwire: unknown command 'nope'; run 'tensorwire --help' for the commands\n$/],
+    [["pipeline"], 2, /^tensorwire: pipeline: expected a subcommand; run 'tensorwire pipeline --help'\n$/],
+    [["pipeline", "nope"], 2, /^tensorwire: pipeline: unknown subcommand 'nope'/],
+    [
+      ["serve", "--nope"],
+      2,
+      /^tensorwire: Unknown option '--nope'; run 'tensorwire serve --help' for the flags\n$/,
+    ],
+    [["serve", "--cors-origin", "https://a.example/"], 2, /^tensorwire: --cors-origin: .*\n$/],
+    [
+      ["serve", "--model-repository", join(dir, "absent")],
+      2,
+      /^tensorwire: --model-repository .*: no such directory/,
+    ],
+    [
+      [
+        "serve",
+        "--port",
+        "0",
+        "--log-level",
+        "silent",
+        "--model-control-mode",
+        "explicit",
+        "--load-model",
+        "nosuch",
+      ],
+      2,
+      /^tensorwire: --load-model nosuch: the model repository has no such model \(it has [\w, …]+\)/,
+    ],
+    [
+      ["pipeline", "inspect", "tfsimples", "--url", "http://127.0.0.1:1"],
+      4,
+      /^tensorwire pipeline inspect: cannot reach/,
+    ],
+  ])("should fail %j with one line and exit status %i", async (args, status, message) => {
+    const { code, stderr } = await tensorwire(...args);
+    expect(code).toBe(status);
+    expect(stderr).toMatch(message);
+    if (args.length > 0) {
+      expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+    }
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -1,13 +1,21 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
+import { corsOriginProblem } from "../http/cors.js";
 import { loadPipelines } from "../pipeline/load-pipelines.js";
-import { type V1Dialect, v1Dialects } from "../protocols/index.js";
+import {
+  type StreamInferFraming,
+  streamInferFramings,
+  type V1Dialect,
+  v1Dialects,
+} from "../protocols/index.js";
 import { defaultMaxInputSize } from "../protocols/oip-rest/index.js";
 import type { ControlMode } from "../registry/model-registry.js";
 import { checkModelName } from "../repository/model-name.js";
-import { runPipelineInspect } from "./run-pipeline-inspect.js";
+import { type ZooGroup, zooGroups } from "./default-zoo.js";
+import { pipelineInspectHelp, runPipelineInspect } from "./run-pipeline-inspect.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 
 /**
@@ -35,11 +43,15 @@ const flags = {
   },
   "model-repository": {
     type: "string",
-    help: "Directory of models (<name>/config.yaml, <name>/<version>/model.onnx). Without it the built-in models are served (iris, tfsimple, identity_*, fraud, echo, constant).",
+    help: "Directory of models (<name>/config.yaml, <name>/<version>/model.onnx). Without it the built-in models are served (iris, tfsimple, identity_*, fraud, echo, constant, and the models of Triton's, KServe's, Wallaroo's and Hopsworks' examples: see --zoo).",
   },
   "model-name": {
     type: "string",
     help: "The name of the model whose files sit at the repository's root (KServe's layout: <repository>/model.onnx, optional config.yaml beside it). KServe passes the InferenceService's name.",
+  },
+  zoo: {
+    type: "string",
+    help: `Without --model-repository: the groups of built-in models to serve, comma-separated: ${zooGroups.join(", ")} or all (default). Every group serves iris, tfsimple, echo, constant and the tfsimples pipeline; fewer groups start faster.`,
   },
   "model-control-mode": {
     type: "string",
@@ -76,6 +88,11 @@ const flags = {
     type: "boolean",
     help: "With --auth-token or --api-key, health probes need credentials too. Default off.",
   },
+  "cors-origin": {
+    type: "string",
+    multiple: true,
+    help: 'Let pages of this origin call the server from a browser (CORS), e.g. https://app.example.com; repeat for more, "*" for any page (development; no credentials). Default: none.',
+  },
   "seldon-v1-model": {
     type: "string",
     help: "The model Seldon v1 paths reach when the request names none. Default: the only model, else iris.",
@@ -83,6 +100,18 @@ const flags = {
   "v1-dialect": {
     type: "string",
     help: "Who answers GET /v1/models/{m} and :predict: auto (by request shape, default), kserve or tfserving.",
+  },
+  "server-name": {
+    type: "string",
+    help: 'The name server metadata reports (REST GET /v2, gRPC ServerMetadata). Default "tensorwire"; "triton" for clients that check it, as Triton\'s health examples do.',
+  },
+  "grpc-raw-output": {
+    type: "boolean",
+    help: "Answer every gRPC inference with raw_output_contents, as Triton does. Default off: raw only to requests sent raw (a model config's grpcRawOutput overrides either way).",
+  },
+  "grpc-stream-framing": {
+    type: "string",
+    help: "ModelStreamInfer's response frames: triton (default, ModelStreamInferResponse, what tritonclient reads) or seldon (bare ModelInferResponse, as Seldon Core 2's and MLServer's proto declare).",
   },
   "drain-timeout-secs": {
     type: "string",
@@ -119,12 +148,49 @@ const flags = {
 
 type FlagName = keyof typeof flags;
 
+/** The commands `tensorwire --help` lists, one line each. */
+const commands: readonly (readonly [string, string])[] = [
+  ["serve", "Serve models over OIP REST, gRPC, Connect and gRPC-Web on one port."],
+  ["pipeline inspect", "Show the step inputs and outputs of a pipeline's last requests."],
+  ["conformance", "Run the conformance suite against any server; its flags: tensorwire conformance --help."],
+  ["help [command]", "Show this list, or a command's help."],
+];
+
+/** Exit statuses, shared by every command. */
+const exitStatuses = `Exit status:
+  0  success
+  1  the command failed: the server could not start, or answered with an error
+  2  usage: an unknown command or flag, a bad value, a file that cannot be read
+  3  tensorwire conformance: the run was incomplete (see tensorwire conformance --help)
+  4  the server did not answer: nothing listens at the URL, or it is not the protocol asked for`;
+
+/** The text of `tensorwire --help`: every command, one line each. */
+export function commandsHelpText(): string {
+  const width = Math.max(...commands.map(([name]) => name.length)) + 2;
+  return [
+    "Usage: tensorwire <command> [flags]",
+    "",
+    "Commands:",
+    ...commands.map(([name, what]) => `  ${name.padEnd(width)}${what}`),
+    "",
+    "Run 'tensorwire <command> --help' for a command's flags; 'tensorwire --version' prints the version.",
+    "",
+    exitStatuses,
+  ].join("\n");
+}
+
+/** The text of `tensorwire pipeline --help`. */
+export const pipelineHelp = `Usage: tensorwire pipeline <subcommand> [flags]
+
+Subcommands:
+  inspect   Show the step inputs and outputs of a pipeline's last requests.
+
+Run 'tensorwire pipeline inspect --help' for its flags.`;
+
 /** The text of `tensorwire serve --help`. */
 export function helpText(): string {
   const lines = [
     "Usage: tensorwire serve [flags]",
-    "       tensorwire pipeline inspect <pipeline>[.<step>][.(inputs|outputs)] [--url URL] [--request-id ID] [--offset N]",
-    "       tensorwire conformance --url URL [--grpc HOST:PORT] [--suite S] [--only GLOB] [--report table|json|junit]",
     "",
     "Serves Open Inference Protocol (KServe V2) REST, gRPC, Connect and gRPC-Web on one port,",
     "with Triton's binary data, repository and statistics extensions and Seldon's headers.",
@@ -137,6 +203,7 @@ export function helpText(): string {
     const arg = flag.type === "string" ? " <value>" : "";
     lines.push(`  --${name}${arg}`, `      ${flag.help}`);
   }
+  lines.push("", exitStatuses);
   return lines.join("\n");
 }
 
@@ -343,6 +410,19 @@ function optionsFrom(v: Record<string, unknown>): {
     }
     options.modelName = modelName;
   }
+  const zoo = text(v, "zoo");
+  if (zoo !== undefined) {
+    const groups = zoo.split(",").map((g) => g.trim());
+    if (groups.includes("all")) {
+      options.zooGroups = zooGroups;
+    } else {
+      const unknown = groups.find((g) => !(zooGroups as readonly string[]).includes(g));
+      if (unknown !== undefined) {
+        throw new UsageError(`--zoo: expected groups among ${zooGroups.join(", ")} or all, got '${unknown}'`);
+      }
+      options.zooGroups = groups as ZooGroup[];
+    }
+  }
   const mode = text(v, "model-control-mode");
   if (mode !== undefined) {
     if (!(controlModes as readonly string[]).includes(mode)) {
@@ -400,6 +480,20 @@ function optionsFrom(v: Record<string, unknown>): {
     }
     options.publicHealth = !protect;
   }
+  const corsOrigins = v["cors-origin"];
+  if (corsOrigins !== undefined) {
+    const list = Array.isArray(corsOrigins) ? corsOrigins : [corsOrigins];
+    for (const origin of list) {
+      const problem = typeof origin === "string" ? corsOriginProblem(origin) : "expected origins";
+      if (problem !== undefined) {
+        throw new UsageError(`--cors-origin: ${problem}`);
+      }
+    }
+    if (list.includes("*") && list.length > 1) {
+      throw new UsageError(`--cors-origin: "*" allows every origin; give it alone, got ${list.join(", ")}`);
+    }
+    options.corsOrigins = list as string[];
+  }
   const seldonModel = text(v, "seldon-v1-model");
   if (seldonModel !== undefined) {
     options.seldonV1Model = seldonModel;
@@ -410,6 +504,26 @@ function optionsFrom(v: Record<string, unknown>): {
       throw new UsageError(`--v1-dialect: expected one of ${v1Dialects.join(", ")}, got '${v1Dialect}'`);
     }
     options.v1Dialect = v1Dialect as V1Dialect;
+  }
+  const serverName = text(v, "server-name");
+  if (serverName !== undefined) {
+    options.serverName = serverName;
+  }
+  const rawOutput = v["grpc-raw-output"];
+  if (rawOutput !== undefined) {
+    if (typeof rawOutput !== "boolean") {
+      throw new UsageError("--grpc-raw-output: expected true or false");
+    }
+    options.grpcRawOutput = rawOutput;
+  }
+  const framing = text(v, "grpc-stream-framing");
+  if (framing !== undefined) {
+    if (!(streamInferFramings as readonly string[]).includes(framing)) {
+      throw new UsageError(
+        `--grpc-stream-framing: expected one of ${streamInferFramings.join(", ")}, got '${framing}'`,
+      );
+    }
+    options.streamInferFraming = framing as StreamInferFraming;
   }
   const drainSecs = number(v, "drain-timeout-secs");
   if (drainSecs !== undefined) {
@@ -489,8 +603,20 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-/** Starts the server a command line asks for; the TLS files named are read here. */
+/**
+ * Starts the server a command line asks for; the TLS files named are read here. A missing model
+ * repository, or a `--load-model` the repository does not have, is a `UsageError`.
+ */
 export async function serve(options: Partial<StartServerOptions>): Promise<RunningServer> {
+  if (typeof options.repository === "string") {
+    const isDirectory = await stat(options.repository).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDirectory) {
+      throw new UsageError(`--model-repository ${options.repository}: no such directory`);
+    }
+  }
   if (options.tls !== undefined) {
     const { cert, key } = options.tls;
     const read = async (path: string | Buffer, flag: string) => {
@@ -505,30 +631,67 @@ export async function serve(options: Partial<StartServerOptions>): Promise<Runni
       tls: { cert: await read(cert, "--tls-cert"), key: await read(key, "--tls-key") },
     };
   }
-  return startServer(options);
+  const server = await startServer(options);
+  const missing = missingStartupModel(server, options.loadModels ?? []);
+  if (missing !== undefined) {
+    await server.close();
+    throw missing;
+  }
+  return server;
+}
+
+/** A `--load-model` name that did not load: absent from the repository (usage) or failed (reason). */
+function missingStartupModel(server: RunningServer, names: readonly string[]): Error | undefined {
+  const index = server.dataPlane.repositoryIndex({ readyOnly: false });
+  for (const name of names) {
+    if (name === "*") {
+      continue;
+    }
+    const entries = index.filter((e) => e.name === name);
+    if (entries.length === 0) {
+      const known = [...new Set(index.map((e) => e.name))].sort();
+      const listed = known.length > 8 ? `${known.slice(0, 8).join(", ")}, …` : known.join(", ");
+      return new UsageError(
+        `--load-model ${name}: the model repository has no such model (it has ${listed || "none"})`,
+      );
+    }
+    if (!entries.some((e) => e.state === "READY")) {
+      return new Error(
+        `--load-model ${name}: ${entries.find((e) => e.reason !== "")?.reason ?? "not ready"}`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /**
- * The command-line entry point: `tensorwire serve [flags]`. Returns the exit status once the server
- * has stopped (SIGINT/SIGTERM: graceful; a second signal exits at once).
+ * The command-line entry point: `tensorwire <command> ...` for every command but `conformance`,
+ * which the bin loads from its own package. Returns the exit status (see `commandsHelpText`); for
+ * `serve`, once the server has stopped (SIGINT/SIGTERM: graceful; a second signal exits at once).
+ * Errors are one line on stderr with the cause and what to do, never a stack trace.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-    console.log(helpText());
-    return command === undefined ? 2 : 0;
+  if (command === undefined) {
+    console.error(commandsHelpText());
+    return 2;
   }
-  if (command === "pipeline" && rest[0] === "inspect") {
-    return runPipelineInspect(rest.slice(1), {
-      stdout: (t) => process.stdout.write(t),
-      stderr: (t) => process.stderr.write(t),
-    });
+  if (command === "--help" || command === "-h") {
+    console.log(commandsHelpText());
+    return 0;
+  }
+  if (command === "--version" || command === "-v") {
+    console.log(version());
+    return 0;
+  }
+  if (command === "help") {
+    return helpFor(rest);
+  }
+  if (command === "pipeline") {
+    return pipeline(rest);
   }
   if (command !== "serve") {
-    console.error(
-      `tensorwire: unknown command '${command}'. Usage: tensorwire serve [flags] | tensorwire pipeline inspect <name> (see --help)`,
-    );
-    return 2;
+    return usage(`unknown command '${command}'; run 'tensorwire --help' for the commands`);
   }
   let server: RunningServer;
   let variables: ReadonlyMap<string, string> = new Map();
@@ -560,11 +723,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || (err instanceof TypeError && "code" in err)) {
       // parseArgs reports unknown or malformed flags as TypeErrors with an ERR_PARSE_ARGS_* code.
-      const message = nameVariables(err.message, variables);
-      console.error(`tensorwire: ${message}\nRun 'tensorwire serve --help' for the flags.`);
-      return 2;
+      const message = nameVariables(oneLine(err.message), variables);
+      return usage(`${message}; run 'tensorwire serve --help' for the flags`);
     }
-    console.error(`tensorwire: could not start: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`tensorwire: could not start: ${startFailure(err)}`);
     return 1;
   }
   return new Promise<number>((resolve) => {
@@ -587,4 +749,74 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/** `tensorwire help [command]`. */
+function helpFor(args: readonly string[]): number {
+  const [topic, sub] = args;
+  if (topic === undefined) {
+    console.log(commandsHelpText());
+  } else if (topic === "serve") {
+    console.log(helpText());
+  } else if (topic === "pipeline" && sub === "inspect") {
+    console.log(pipelineInspectHelp);
+  } else if (topic === "pipeline") {
+    console.log(pipelineHelp);
+  } else {
+    // `help conformance` never gets here: the bin runs `conformance --help` for it.
+    return usage(`no help for '${args.join(" ")}'; run 'tensorwire --help' for the commands`);
+  }
+  return 0;
+}
+
+/** `tensorwire pipeline <subcommand>`. */
+function pipeline(args: readonly string[]): Promise<number> | number {
+  const [sub, ...rest] = args;
+  if (sub === "--help" || sub === "-h") {
+    console.log(pipelineHelp);
+    return 0;
+  }
+  if (sub !== "inspect") {
+    return usage(
+      sub === undefined
+        ? "pipeline: expected a subcommand; run 'tensorwire pipeline --help'"
+        : `pipeline: unknown subcommand '${sub}'; run 'tensorwire pipeline --help'`,
+    );
+  }
+  return runPipelineInspect(rest, {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  });
+}
+
+function usage(message: string): number {
+  console.error(`tensorwire: ${message}`);
+  return 2;
+}
+
+/** The first line of a message: errors on the command line are one line each. */
+function oneLine(message: string): string {
+  return message.split("\n", 1)[0] as string;
+}
+
+/** Why the server could not start, and what to do about the causes a user can fix. */
+function startFailure(err: unknown): string {
+  const message = oneLine(err instanceof Error ? err.message : String(err));
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === "EADDRINUSE") {
+    return `${message}: another process uses the port; stop it or pick another with --port (0 picks a free one)`;
+  }
+  if (code === "EACCES" && (err as { syscall?: unknown }).syscall === "listen") {
+    return `${message}: ports below 1024 need privileges; pick --port 1024 or above`;
+  }
+  if (code === "EADDRNOTAVAIL") {
+    return `${message}: --host is not an address of this machine`;
+  }
+  return message;
+}
+
+/** This package's version, from its manifest (one level above src/ and dist/). */
+function version(): string {
+  const manifest = createRequire(import.meta.url)("../../package.json") as { version: string };
+  return `tensorwire ${manifest.version}`;
 }

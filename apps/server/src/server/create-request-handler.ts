@@ -1,6 +1,7 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { DataPlane } from "../core/data-plane.js";
 import { type AuthOptions, createAuthorize } from "../http/authorize.js";
+import { type CorsOptions, withCors } from "../http/cors.js";
 import type { NodeHandlerFn, StreamHandler } from "../http/node-types.js";
 import { createRestRouter, type RestDialect } from "../http/rest-router.js";
 import type { PipelineInspector } from "../pipeline/create-pipeline-data-plane.js";
@@ -17,7 +18,7 @@ import {
 import { createFastPath } from "../protocols/oip-grpc/fast-path.js";
 import { defaultMaxInputSize, type RestHandlerOptions } from "../protocols/oip-rest/index.js";
 
-export type TransportOptions = RestHandlerOptions & DialectOptions & AuthOptions;
+export type TransportOptions = RestHandlerOptions & DialectOptions & AuthOptions & CorsOptions;
 
 /** What the server plugs in beside the protocols. */
 export interface RequestHandlerExtras {
@@ -39,7 +40,8 @@ export interface RequestHandlers {
 /**
  * One request handler for every protocol, for `http.Server` and `http2.Server` alike: Connect's
  * router serves gRPC, gRPC-Web and Connect on the `/<package>.<Service>/<Method>` paths, every other
- * path goes to the one REST router. Both check credentials with the same `authorize`.
+ * path goes to the one REST router. Both check credentials with the same `authorize`; with
+ * `corsOrigins`, CORS wraps both.
  */
 export function createRequestHandler(
   dataPlane: DataPlane,
@@ -59,6 +61,7 @@ export function createRequestHandlers(
   const grpc = createGrpcCalls({
     dataPlane,
     authorize,
+    grpcRawOutput: options.grpcRawOutput ?? false,
     onServerFault:
       extras.onServerFault ?? ((rpc, err) => console.error(`tensorwire: rpc ${rpc} failed:`, err)),
   });
@@ -68,7 +71,7 @@ export function createRequestHandlers(
     pipelines: extras.pipelines,
     grpc,
   });
-  const handler = connectNodeAdapter({
+  const protocols = connectNodeAdapter({
     routes(router) {
       registerReflection(router, registerDialectServices(router, dialects));
     },
@@ -78,5 +81,10 @@ export function createRequestHandlers(
       maxInputSize: options.maxInputSize ?? defaultMaxInputSize,
     }),
   });
+  // Browsers never send native gRPC (it needs trailers), so the fast path needs no CORS.
+  const handler =
+    options.corsOrigins === undefined || options.corsOrigins.length === 0
+      ? protocols
+      : withCors(protocols, options.corsOrigins);
   return { handler, fastPath: createFastPath(dataPlane, grpc) };
 }

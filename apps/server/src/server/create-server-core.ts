@@ -7,7 +7,7 @@ import { createModelRepository } from "../repository/model-repository.js";
 import type { ModelSource } from "../repository/model-source.js";
 import { onWorkers } from "../repository/on-workers.js";
 import { createInferenceWorkers } from "../runtime/inference-workers.js";
-import { defaultZoo } from "./default-zoo.js";
+import { defaultZoo, type ZooGroup, zooGroups } from "./default-zoo.js";
 
 export interface ServerCoreOptions {
   /** A model repository directory (see `createModelRepository`). Default: none. */
@@ -21,10 +21,13 @@ export interface ServerCoreOptions {
   /** Models declared in memory, served beside the repository's (a repository model of the same name wins). */
   readonly models: readonly ModelDeclaration[];
   /**
-   * Serve the default zoo (iris, tfsimple, identity_*, fraud, echo, constant). Default: true when
+   * Serve the default zoo (`defaultZoo`: iris, tfsimple, identity_*, fraud, echo, constant and the
+   * models of Triton's, KServe's, Wallaroo's and Hopsworks' examples). Default: true when
    * neither `repository` nor `models` is given, so `startServer({ models })` serves exactly `models`.
    */
   readonly zoo: boolean;
+  /** With `zoo`: which of its groups to serve (`zooGroups`). Default: every group. */
+  readonly zooGroups: readonly ZooGroup[];
   /** Default "none": load everything at start, no load/unload API. See `ControlMode`. */
   readonly controlMode: ControlMode;
   /** explicit mode: models to load at start ("*" for all). Default: none. */
@@ -43,6 +46,8 @@ export interface ServerCoreOptions {
   readonly inferenceWorkers: number;
   /** Told about every inference (metrics, request logs). Default: none. */
   readonly observer: InferObserver | undefined;
+  /** The name server metadata reports. Default "tensorwire". */
+  readonly serverName: string;
 }
 
 /** The models behind one data plane: what `createServerCore` returns. */
@@ -59,6 +64,7 @@ export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}):
     modelName: options.modelName,
     models: options.models ?? [],
     zoo: options.zoo ?? (options.repository === undefined && options.models === undefined),
+    zooGroups: options.zooGroups ?? zooGroups,
     controlMode: options.controlMode ?? "none",
     loadModels: options.loadModels ?? [],
     pollIntervalMs: options.pollIntervalMs ?? 5000,
@@ -66,6 +72,7 @@ export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}):
     functionModuleRoots: options.functionModuleRoots ?? [],
     inferenceWorkers: options.inferenceWorkers ?? 0,
     observer: options.observer,
+    serverName: options.serverName ?? "tensorwire",
   };
 }
 
@@ -88,7 +95,7 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
       }),
     );
   }
-  const declarations = [...options.models, ...(options.zoo ? defaultZoo() : [])];
+  const declarations = [...options.models, ...(options.zoo ? defaultZoo(options.zooGroups) : [])];
   if (declarations.length > 0) {
     sources.push(
       await createMemorySource(declarations, { functionModuleRoots: options.functionModuleRoots }),
@@ -106,6 +113,7 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
   return {
     dataPlane: createModelDataPlane({
       registry,
+      serverName: options.serverName,
       ...(options.observer === undefined ? {} : { observer: options.observer }),
     }),
     async close() {

@@ -33,4 +33,26 @@ describe("defaultZoo()", () => {
       await core.close();
     }
   });
+
+  it("should serve the base models in every group and each group's own models beside them", () => {
+    const names = (groups: Parameters<typeof defaultZoo>[0]) => defaultZoo(groups).map((m) => m.name);
+    const base = ["iris", "tfsimple", "echo", "constant"];
+    expect(names(["seldon"])).toEqual(base);
+    expect(names(["triton"])).toEqual([
+      ...base,
+      "simple",
+      "simple_string",
+      "simple_int8",
+      "simple_identity",
+      "custom_identity_int32",
+    ]);
+    expect(names(["kserve", "hopsworks"])).toEqual([...base, "mnist", "example_model", "my_model"]);
+    expect(names(["wallaroo"])).toEqual(["iris", "tfsimple", "fraud", "echo", "constant", "ccfraud"]);
+    expect(names(["conformance"])).toEqual(
+      expect.arrayContaining(["identity_bytes", "identity_fp16", "mixed_outputs"]),
+    );
+    expect(names(undefined)).toEqual(
+      names(["seldon", "triton", "kserve", "wallaroo", "hopsworks", "conformance"]),
+    );
+  });
 });

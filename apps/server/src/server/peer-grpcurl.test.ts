@@ -14,8 +14,8 @@ const run = promisify(execFile);
 const setup = fileURLToPath(new URL("../../test/peer/setup-grpcurl.sh", import.meta.url));
 const grpcurl = fileURLToPath(new URL("../../../../.cache/grpcurl/bin/grpcurl", import.meta.url));
 
-/** The seed's grpcurl request body, verbatim. */
-const seedBody =
+/** The grpcurl request body of Seldon's inference docs (https://docs.seldon.ai/seldon-core-2/user-guide/inference/inference), verbatim. */
+const irisBody =
   '{"model_name":"iris","inputs":[{"name":"input","contents":{"fp32_contents":[1,2,3,4]},"datatype":"FP32","shape":[1,4]}]}';
 
 async function built(): Promise<boolean> {
@@ -66,10 +66,10 @@ describe.skipIf(!available)("grpcurl peer (server reflection)", () => {
     expect(stdout).toContain("repeated bytes raw_input_contents = 7;");
   });
 
-  it("should run the seed's grpcurl call (reflection instead of -proto)", async () => {
+  it("should run Seldon's documented grpcurl call (reflection instead of -proto)", async () => {
     const { stdout, stderr } = await run(grpcurl, [
       "-d",
-      seedBody,
+      irisBody,
       "-plaintext",
       "-rpc-header",
       "seldon-model:iris",

@@ -33,7 +33,7 @@ if (!available) {
 }
 
 const checks = [
-  "http_seed_example",
+  "http_seldon_example",
   "http_health_and_metadata",
   "http_json_data",
   "http_binary_data",
@@ -43,7 +43,7 @@ const checks = [
   "http_errors",
   "http_statistics_and_repository",
   "grpc_health_and_metadata",
-  "grpc_seed_like",
+  "grpc_seldon_example",
   "grpc_raw_contents",
   "grpc_bytes",
   "grpc_errors",
@@ -72,7 +72,7 @@ describe.skipIf(!available)("tritonclient (Python) peer", () => {
     expect([...report.passed, ...Object.keys(report.failed)].sort()).toEqual([...checks].sort());
   });
 
-  it("should print the seed example's result", () => {
+  it("should print the result of Seldon's tritonclient example", () => {
     expect(output).toContain("result is: [2]");
   });
 

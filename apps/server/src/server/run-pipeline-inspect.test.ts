@@ -6,7 +6,7 @@ import { runPipelineInspect } from "./run-pipeline-inspect.js";
 import { type RunningServer, startServer } from "./start-server.js";
 
 const seq = Array.from({ length: 16 }, (_, i) => i + 1);
-const seedRequest = { inputs: [int32("INPUT0", seq), int32("INPUT1", seq)] };
+const tfsimplesRequest = { inputs: [int32("INPUT0", seq), int32("INPUT1", seq)] };
 
 describe("runPipelineInspect()", () => {
   let server: RunningServer;
@@ -19,11 +19,11 @@ describe("runPipelineInspect()", () => {
     });
     url = server.url;
     const plane = server.dataPlane;
-    await plane.infer({ kind: "pipeline", name: "tfsimples" }, seedRequest, {
+    await plane.infer({ kind: "pipeline", name: "tfsimples" }, tfsimplesRequest, {
       requestId: "carjjolvqj3j2pfbut10",
       protocol: "rest",
     });
-    await plane.infer({ kind: "pipeline", name: "tfsimples" }, seedRequest, {
+    await plane.infer({ kind: "pipeline", name: "tfsimples" }, tfsimplesRequest, {
       requestId: "later",
       protocol: "rest",
     });
@@ -75,13 +75,48 @@ describe("runPipelineInspect()", () => {
     ).toEqual(["seldon.default.model.tfsimple2.outputs later"]);
   });
 
-  it("should report an unknown request or pipeline with exit code 1", async () => {
+  it("should report an unknown request or pipeline with exit code 1, in one line", async () => {
     expect(await cli("tfsimples", "--request-id", "carjjolvqj3j2pfbut10")).toMatchObject({
       code: 1,
-      err: expect.stringMatching(/^404: request 'carjjolvqj3j2pfbut10' is not among the last 1 requests/),
+      err: expect.stringMatching(
+        /^tensorwire pipeline inspect: 404: request 'carjjolvqj3j2pfbut10' is not among the last 1 requests.*\n$/,
+      ),
     });
-    expect(await cli("nope")).toMatchObject({ code: 1, err: "404: pipeline 'nope' not found\n" });
-    expect((await cli()).code).toBe(2);
+    expect(await cli("nope")).toMatchObject({
+      code: 1,
+      err: "tensorwire pipeline inspect: 404: pipeline 'nope' not found; check the pipeline name, the request id and --offset\n",
+    });
+    expect(await cli()).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^[^\n]*expected one pipeline expression[^\n]*\n$/),
+    });
+  });
+
+  it("should say when --url does not answer, or is not tensorwire, with exit code 4", async () => {
+    let err = "";
+    const code = await runPipelineInspect(["tfsimples", "--url", "http://127.0.0.1:1"], {
+      stdout: () => {},
+      stderr: (t) => {
+        err += t;
+      },
+    });
+    expect({ code, err }).toMatchObject({
+      code: 4,
+      err: expect.stringMatching(
+        /^tensorwire pipeline inspect: cannot reach http:\/\/127\.0\.0\.1:1: .*; check --url and that the server is running\n$/,
+      ),
+    });
+    const html = await runPipelineInspect(["tfsimples"], {
+      stdout: () => {},
+      stderr: (t) => {
+        expect(t).toMatch(
+          /answered 404 without a tensorwire error; check that --url is a tensorwire server\n$/,
+        );
+      },
+      fetch: async () =>
+        new Response("<html>Not Found</html>", { status: 404, headers: { "content-type": "text/html" } }),
+    });
+    expect(html).toBe(4);
   });
 });
 

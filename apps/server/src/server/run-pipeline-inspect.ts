@@ -22,17 +22,20 @@ Flags:
   --format raw|json    raw: the topic lines (default); json: the server's answer as it is.
   -h, --help           Show this help.`;
 
+const program = "tensorwire pipeline inspect";
+
 /**
  * The logic of `tensorwire pipeline inspect` (argv: what follows `inspect`): asks the server's
  * `GET /v2/pipelines/{name}/inspect` and prints Seldon's `seldon pipeline inspect` lines.
- * Resolves with the exit code.
+ * Resolves with the exit code: 0 printed, 1 the server answered with an error, 2 a usage error,
+ * 4 no answer from `--url`. Errors are one line on stderr.
  */
 export async function runPipelineInspect(argv: readonly string[], io: InspectIo): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (err) {
-    io.stderr(`${(err as Error).message}\n\n${pipelineInspectHelp}\n`);
+    io.stderr(`${program}: ${(err as Error).message}; run '${program} --help'\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -42,16 +45,24 @@ export async function runPipelineInspect(argv: readonly string[], io: InspectIo)
   }
   const [expr] = positionals;
   if (expr === undefined || positionals.length > 1) {
-    io.stderr(`expected one pipeline expression\n\n${pipelineInspectHelp}\n`);
+    io.stderr(
+      `${program}: expected one pipeline expression, such as tfsimples or tfsimples.tfsimple1.outputs; run '${program} --help'\n`,
+    );
     return 2;
   }
   const [pipeline, ...filter] = expr.split(".") as [string, ...string[]];
   const side = filter.at(-1) === "inputs" || filter.at(-1) === "outputs" ? filter.pop() : undefined;
   const step = filter[0];
-  const url = new URL(
-    `/v2/pipelines/${encodeURIComponent(pipeline)}/inspect`,
-    values.url ?? "http://127.0.0.1:8080",
-  );
+  let url: URL;
+  try {
+    url = new URL(
+      `/v2/pipelines/${encodeURIComponent(pipeline)}/inspect`,
+      values.url ?? "http://127.0.0.1:8080",
+    );
+  } catch {
+    io.stderr(`${program}: --url: expected a URL such as http://127.0.0.1:8080, got '${values.url}'\n`);
+    return 2;
+  }
   if (values["request-id"] !== undefined) {
     url.searchParams.set("request_id", values["request-id"]);
   }
@@ -59,23 +70,38 @@ export async function runPipelineInspect(argv: readonly string[], io: InspectIo)
     url.searchParams.set("offset", values.offset);
   }
   let res: Response;
+  let text: string;
   try {
     res = await (io.fetch ?? fetch)(url);
+    text = await res.text();
   } catch (err) {
-    io.stderr(`cannot reach ${url.origin}: ${(err as Error).message}\n`);
+    io.stderr(
+      `${program}: cannot reach ${url.origin}: ${causeOf(err)}; check --url and that the server is running\n`,
+    );
+    return 4;
+  }
+  const json = parseJsonOrUndefined(text);
+  if (!res.ok) {
+    const error = (json as { error?: unknown } | undefined)?.error;
+    if (typeof error !== "string") {
+      io.stderr(
+        `${program}: ${url.href} answered ${res.status} without a tensorwire error; check that --url is a tensorwire server\n`,
+      );
+      return 4;
+    }
+    const hint = res.status === 404 ? "; check the pipeline name, the request id and --offset" : "";
+    io.stderr(`${program}: ${res.status}: ${error}${hint}\n`);
     return 1;
   }
-  const text = await res.text();
-  if (!res.ok) {
-    const message = (parseJsonText(text) as { error?: string } | undefined)?.error ?? text;
-    io.stderr(`${res.status}: ${message}\n`);
-    return 1;
+  if (json === undefined) {
+    io.stderr(`${program}: ${url.href} did not answer JSON; check that --url is a tensorwire server\n`);
+    return 4;
   }
   if (values.format === "json") {
     io.stdout(`${text}\n`);
     return 0;
   }
-  const body = parseJsonText(text) as unknown as InspectJson;
+  const body = json as unknown as InspectJson;
   const ns = values.namespace ?? "default";
   const lines: string[] = [];
   const emit = (topic: string, id: string, sideName: "inputs" | "outputs", tensors: unknown): void => {
@@ -118,4 +144,24 @@ function parse(argv: readonly string[]) {
     throw new Error(`--format: expected raw or json, got '${format}'`);
   }
   return parsed;
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return parseJsonText(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The reason fetch failed: undici's own message is "fetch failed", the system's is on `cause`. */
+function causeOf(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return typeof code === "string" && !cause.message.includes(code)
+      ? `${cause.message} (${code})`
+      : cause.message;
+  }
+  return err instanceof Error ? err.message : String(err);
 }

@@ -50,8 +50,9 @@ ONES = np.ones((1, 16), dtype=np.int32)
 
 
 @check
-def http_seed_example():
-    # The seed's example verbatim, but for the URL.
+def http_seldon_example():
+    # The tritonclient example of Seldon's inference docs, verbatim but for the URL:
+    # https://docs.seldon.ai/seldon-core-2/user-guide/inference/inference
     client = httpclient.InferenceServerClient(
         url=ADDRESS,
         verbose=False,
@@ -188,8 +189,8 @@ def grpc_health_and_metadata():
 
 
 @check
-def grpc_seed_like():
-    # The seed's tritonclient example, on the gRPC client.
+def grpc_seldon_example():
+    # The same example on tritonclient's gRPC client.
     client = grpcclient.InferenceServerClient(url=ADDRESS)
     inputs = [grpcclient.InferInput("predict", (1, 4), "FP64")]
     inputs[0].set_data_from_numpy(np.array([[1, 2, 3, 4]]).astype("float64"))

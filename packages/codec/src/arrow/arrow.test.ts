@@ -6,6 +6,7 @@ import {
   makeData,
   makeVector,
   Table,
+  tableFromIPC,
   tableToIPC,
   Utf8,
   vectorFromArray,
@@ -46,6 +47,28 @@ describe("encodeArrowIpc() / decodeArrowIpc()", () => {
       );
     },
   );
+
+  it("should nest dotted names as Struct columns and read them back flat", () => {
+    fc.assert(
+      fc.property(
+        arbTable(),
+        fc.array(fc.constantFrom("in", "out", ""), { maxLength: 8 }),
+        (tensors, groups) => {
+          // Columns in groups "in"/"out" (grouped in first-appearance order), the rest at top level.
+          const named = tensors.map((t, i) => {
+            const group = groups[i] ?? "";
+            return { ...t, name: group === "" ? `c${i}` : `${group}.c${i}` } as Tensor;
+          });
+          const bytes = encodeArrowIpc(named, { nest: "." });
+          const table = tableFromIPC(bytes);
+          const top = [...new Set(named.map((t) => t.name.split(".")[0]))];
+          expect(table.schema.fields.map((f) => f.name)).toEqual(top);
+          const order = top.flatMap((name) => named.filter((t) => t.name.split(".")[0] === name));
+          expectTableOf(decodeArrowIpc(bytes), order);
+        },
+      ),
+    );
+  });
 
   it("should read pyarrow-style list<float> columns with equal row lengths, as Wallaroo sends", () => {
     const child = makeData({

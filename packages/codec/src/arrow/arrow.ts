@@ -38,6 +38,8 @@ import { checkArrowIpc } from "./arrow-ipc-check.js";
  * (Utf8, LargeUtf8 and LargeBinary also read as BYTES). Higher rank is a FixedSizeList per extra
  * dimension; reading also accepts List/LargeList columns (pyarrow's default for list cells, what
  * Wallaroo sends) when every row has the same length. Nulls have no tensor form and are an error.
+ * Struct columns (Wallaroo's nested `in`/`out`/`anomaly` groups) read as one tensor per field,
+ * named `<column>.<field>`; `encodeArrowIpc`'s `nest` option writes them.
  */
 
 /** The two Arrow IPC formats: the file (random access, `ARROW1` magic) and the stream. */
@@ -47,6 +49,13 @@ export type ArrowIpcFormat = "file" | "stream";
 export interface ArrowEncodeOptions {
   /** Default "file", the format of Wallaroo's content type. */
   readonly format: ArrowIpcFormat;
+  /**
+   * Writes tensors named `<group><nest><field>` as the fields of one Struct column `<group>` (at
+   * the place of its first tensor), as Wallaroo's API nests `in`, `out` and `anomaly` when no
+   * dataset separator is asked for. `decodeArrowIpc` reads such columns back as the flat tensors,
+   * joined with ".". Default: none, every tensor a column.
+   */
+  readonly nest: string | undefined;
 }
 
 // The IPC file format opens with this magic (plus padding); the stream format does not.
@@ -92,13 +101,59 @@ export function encodeArrowIpc(
     }
     names.add(t.name);
   }
-  const columns = tensors.map(columnData);
-  // A schema, not an object of columns, keeps the tensors' order (objects put integer-like keys first).
-  const fields = tensors.map((t, i) => new Field(t.name, (columns[i] as Data).type, false));
   const rows = first?.shape[0] ?? 0;
+  // A schema, not an object of columns, keeps the tensors' order (objects put integer-like keys first).
+  const { fields, columns } = topColumns(tensors, options.nest, rows);
   const struct = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children: columns });
   const table = new Table([new RecordBatch(new Schema(fields), struct)]);
   return tableToIPC(table, options.format ?? "file");
+}
+
+/** The table's columns: one per tensor, or with `nest`, Struct columns grouping the nested names. */
+function topColumns(
+  tensors: readonly Tensor[],
+  nest: string | undefined,
+  rows: number,
+): { fields: Field[]; columns: Data[] } {
+  const top: { name: string; members: { name: string; data: Data }[] | undefined; data?: Data }[] = [];
+  const groups = new Map<string, { name: string; data: Data }[]>();
+  for (const t of tensors) {
+    const at = nest === undefined || nest === "" ? -1 : t.name.indexOf(nest);
+    if (at <= 0 || at + (nest as string).length >= t.name.length) {
+      top.push({ name: t.name, members: undefined, data: columnData(t) });
+      continue;
+    }
+    const group = t.name.slice(0, at);
+    let members = groups.get(group);
+    if (members === undefined) {
+      members = [];
+      groups.set(group, members);
+      top.push({ name: group, members });
+    }
+    members.push({ name: t.name.slice(at + (nest as string).length), data: columnData(t) });
+  }
+  const fields: Field[] = [];
+  const columns: Data[] = [];
+  for (const entry of top) {
+    let data = entry.data;
+    if (entry.members !== undefined) {
+      const children = entry.members.map((m) => new Field(m.name, m.data.type, false));
+      data = makeData({
+        type: new Struct(children),
+        length: rows,
+        nullCount: 0,
+        children: entry.members.map((m) => m.data),
+      });
+    }
+    if (fields.some((f) => f.name === entry.name)) {
+      throw invalidArgument(`column '${entry.name}' is both a tensor and a group of nested tensors`, {
+        tensor: entry.name,
+      });
+    }
+    fields.push(new Field(entry.name, (data as Data).type, false));
+    columns.push(data as Data);
+  }
+  return { fields, columns };
 }
 
 function columnData(tensor: Tensor): Data {
@@ -179,7 +234,7 @@ export function decodeArrowIpc(bytes: Uint8Array): Tensor[] {
     );
   }
   try {
-    return table.schema.fields.map((field, i) => columnTensor(field, table.getChildAt(i)?.data ?? []));
+    return table.schema.fields.flatMap((field, i) => columnTensors(field, table.getChildAt(i)?.data ?? []));
   } catch (err) {
     if (err instanceof TensorwireError) {
       throw err;
@@ -199,6 +254,31 @@ interface Flat {
   /** Dimensions below the row dimension. */
   readonly inner: number[];
   readonly parts: TensorData[];
+}
+
+/** A column's tensor, or a Struct column's fields' tensors named `<column>.<field>`, in order. */
+function columnTensors(field: Field, chunks: readonly Data[], prefix = ""): Tensor[] {
+  if (!DataType.isStruct(field.type)) {
+    return [columnTensor(prefix === "" ? field : new Field(`${prefix}${field.name}`, field.type), chunks)];
+  }
+  return (field.type.children as Field[]).flatMap((child, i) =>
+    columnTensors(
+      child,
+      chunks.map((chunk) => childAt(chunk, i, `${prefix}${field.name}`)),
+      `${prefix}${field.name}.`,
+    ),
+  );
+}
+
+function childAt(data: Data, i: number, name: string): Data {
+  const child = data.children[i];
+  if (child === undefined || data.nullCount > 0) {
+    throw invalidArgument(`tensor '${name}': a struct column without its fields' data or with nulls`, {
+      tensor: name,
+    });
+  }
+  // A struct's children hold every row of the batch; the struct may be a slice of them.
+  return data.offset === 0 && child.length === data.length ? child : child.slice(data.offset, data.length);
 }
 
 function columnTensor(field: Field, chunks: readonly Data[]): Tensor {

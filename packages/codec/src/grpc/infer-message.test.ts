@@ -82,7 +82,20 @@ describe("encodeGrpcInferRequest() / decodeGrpcInferRequest()", () => {
         first(m.inputs).contents = create(InferTensorContentsSchema, { intContents: [1] });
         return decodeGrpcInferRequest(m);
       },
-      "contents field must not be specified when using raw_input_contents for 'a'",
+      "contents field must not be specified when using raw_input_contents for 'a' for model 'm'",
+    ],
+    [
+      "typed contents beside fewer raw entries than inputs (named first, as Triton does)",
+      () => {
+        const m = encodeGrpcInferRequest({
+          modelName: "m",
+          inputs: ["a", "b"].map((name) => tensor("FP32", Float32Array.of(1, 2), name)),
+        });
+        m.rawInputContents.pop();
+        first(m.inputs).contents = create(InferTensorContentsSchema, { fp32Contents: [1, 2] });
+        return decodeGrpcInferRequest(m);
+      },
+      "contents field must not be specified when using raw_input_contents for 'a' for model 'm'",
     ],
     [
       "a raw count that is not the input count",

@@ -47,14 +47,29 @@ function tensorsFromGrpc(
   raw: readonly Uint8Array[],
   rawField: "raw_input_contents" | "raw_output_contents",
   kind: "input" | "output",
+  model: string,
 ): Tensor[] {
-  if (raw.length > 0 && raw.length !== messages.length) {
-    throw invalidArgument(
-      `${rawField} has ${raw.length} entries for ${messages.length} ${kind}s: expected one per ${kind}`,
-      {
-        field: rawField,
-      },
-    );
+  if (raw.length > 0) {
+    // Checked before the count, in Triton's order and words: a tensor with typed contents beside
+    // raw ones is the mistake to name, whatever the raw count.
+    for (const m of messages) {
+      // An empty `contents` carries no data, so it cannot conflict with a raw entry; MLServer sends
+      // one beside every raw output.
+      const { contents } = m;
+      if (contents !== undefined && contentsFields.some((f) => contents[f].length > 0)) {
+        const forModel = model === "" ? "" : ` for model '${model}'`;
+        throw invalidArgument(
+          `contents field must not be specified when using ${rawField} for '${m.name}'${forModel}`,
+          { tensor: m.name, field: "contents" },
+        );
+      }
+    }
+    if (raw.length !== messages.length) {
+      throw invalidArgument(
+        `${rawField} has ${raw.length} entries for ${messages.length} ${kind}s: expected one per ${kind}`,
+        { field: rawField },
+      );
+    }
   }
   const tensors = messages.map((m, i) => {
     const header: TensorHeader = {
@@ -63,19 +78,9 @@ function tensorsFromGrpc(
       shape: m.shape,
       parameters: parametersFromGrpc(m.parameters, m.name),
     };
-    if (raw.length === 0) {
-      return tensorFromContents(header, m.contents);
-    }
-    // An empty `contents` carries no data, so it cannot conflict with the raw entry; MLServer sends
-    // one beside every raw output.
-    const { contents } = m;
-    if (contents !== undefined && contentsFields.some((f) => contents[f].length > 0)) {
-      throw invalidArgument(`contents field must not be specified when using ${rawField} for '${m.name}'`, {
-        tensor: m.name,
-        field: "contents",
-      });
-    }
-    return tensorFromRawContents(header, raw[i] as Uint8Array);
+    return raw.length === 0
+      ? tensorFromContents(header, m.contents)
+      : tensorFromRawContents(header, raw[i] as Uint8Array);
   });
   checkUniqueNames(tensors, kind);
   return tensors;
@@ -113,7 +118,13 @@ export type ResponseFields = Pick<ModelInferResponse, "modelName" | "modelVersio
 /** Server side: reads a `ModelInferRequest`. Raw data are views into the message's bytes. */
 export function decodeGrpcInferRequest(message: RequestFields): InferRequest {
   const parameters = parametersFromGrpc(message.parameters);
-  const inputs = tensorsFromGrpc(message.inputs, message.rawInputContents, "raw_input_contents", "input");
+  const inputs = tensorsFromGrpc(
+    message.inputs,
+    message.rawInputContents,
+    "raw_input_contents",
+    "input",
+    message.modelName,
+  );
   const outputs = message.outputs.map((o): RequestedOutput => {
     const p = parametersFromGrpc(o.parameters, o.name);
     return p === undefined ? { name: o.name } : { name: o.name, parameters: p };
@@ -138,7 +149,13 @@ export function decodeGrpcInferResponse(message: ResponseFields): InferResponse 
     ...(message.modelVersion === "" ? {} : { modelVersion: message.modelVersion }),
     ...(message.id === "" ? {} : { id: message.id }),
     ...(parameters === undefined ? {} : { parameters }),
-    outputs: tensorsFromGrpc(message.outputs, message.rawOutputContents, "raw_output_contents", "output"),
+    outputs: tensorsFromGrpc(
+      message.outputs,
+      message.rawOutputContents,
+      "raw_output_contents",
+      "output",
+      message.modelName,
+    ),
   };
 }
 

@@ -32,6 +32,13 @@ describe("tensorToJson() / tensorFromJson()", () => {
     );
   });
 
+  it("should write -0 as -0.0, a float to Python's json too", () => {
+    const t = createTensor({ name: "x", datatype: "FP32", shape: [2], data: Float32Array.of(-0, 0) });
+    const text = stringifyJsonText(tensorToJson(t) as never);
+    expect(text).toContain('"data":[-0.0,0]');
+    expect(Object.is((tensorFromJson(parseJsonText(text)).data as Float32Array)[0], -0)).toBe(true);
+  });
+
   it.each<[Datatype, TensorData, unknown[]]>([
     ["BOOL", Uint8Array.of(1, 0), [true, false]],
     ["UINT8", Uint8Array.of(0, 255), [0, 255]],

@@ -65,6 +65,11 @@ export interface SeldonDecodeOptions {
   readonly name: string | undefined;
   /** The model's declared tensor: its datatype is applied to `ndarray` and `tensor` values, its shape checked. */
   readonly spec: TensorMetadata | undefined;
+  /**
+   * Datatypes a `tftensor` may have besides `spec`'s, decoded as sent (the caller casts them): a
+   * model that accepts FP64 takes the `DT_DOUBLE` tensors Seldon's Python clients send. Default none.
+   */
+  readonly acceptDatatypes: readonly Datatype[] | undefined;
 }
 
 /** Options of `encodeSeldonJson`, `encodeSeldonMessage` and `tensorToTensorProto`. */
@@ -145,7 +150,7 @@ function decodeDataJson(data: unknown, options: Partial<SeldonDecodeOptions>): S
       () => fromJson(TensorProtoSchema, protoJson(record.tftensor)),
       "data.tftensor",
     );
-    tensor = checkedTfTensor(proto, name, spec);
+    tensor = checkedTfTensor(proto, name, spec, options.acceptDatatypes);
   }
   return { kind: "data", encoding, tensor, names: checkNames(names, tensor) };
 }
@@ -217,7 +222,7 @@ function decodeDefaultData(data: DefaultData, options: Partial<SeldonDecodeOptio
       tensor = seldonTensor(oneof.value.shape, oneof.value.values, name, spec);
       break;
     case "tftensor":
-      tensor = checkedTfTensor(oneof.value, name, spec);
+      tensor = checkedTfTensor(oneof.value, name, spec, options.acceptDatatypes);
       break;
     default:
       throw invalidArgument("expected DefaultData to hold ndarray, tensor or tftensor, got none", {
@@ -311,11 +316,16 @@ function seldonTensorMessage(tensor: Tensor) {
   return create(SeldonTensorSchema, { shape: [...tensor.shape], values });
 }
 
-function checkedTfTensor(proto: TensorProto, name: string, spec: TensorMetadata | undefined): Tensor {
+function checkedTfTensor(
+  proto: TensorProto,
+  name: string,
+  spec: TensorMetadata | undefined,
+  accept: readonly Datatype[] = [],
+): Tensor {
   const tensor = tensorFromTensorProto(proto, name);
   if (spec !== undefined) {
     const want = datatypeInfo(spec.datatype, name).datatype;
-    if (want !== tensor.datatype) {
+    if (want !== tensor.datatype && !accept.includes(tensor.datatype)) {
       throw invalidArgument(`tensor '${name}': expected datatype ${want}, got ${tensor.datatype}`, {
         tensor: name,
         field: "data.tftensor.dtype",

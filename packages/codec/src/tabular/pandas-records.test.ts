@@ -21,7 +21,8 @@ import { decodePandasRecords, encodePandasRecords } from "./pandas-records.js";
 
 const wire = (body: unknown): unknown => parseJsonText(stringifyJsonText(body as never));
 
-// Seed 004 (Wallaroo "Perform Inference via API Example: pandas Record"), verbatim.
+// The pandas-records body of Wallaroo's documented example "Perform Inference via API Example: pandas
+// Record", verbatim.
 const wallarooRecords = [
   {
     tensor: [

@@ -221,7 +221,7 @@ describe("parseTfServingJson() / stringifyTfServingJson()", () => {
     expect(value).toEqual({
       x: [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 12345678901234567890n],
     });
-    expect(stringifyTfServingJson(value)).toBe('{"x":[NaN,Infinity,-Infinity,-0,12345678901234567890]}');
+    expect(stringifyTfServingJson(value)).toBe('{"x":[NaN,Infinity,-Infinity,-0.0,12345678901234567890]}');
   });
 
   it("should not take tokens inside strings", () => {

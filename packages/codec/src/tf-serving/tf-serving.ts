@@ -56,7 +56,7 @@ export function parseTfServingJson(text: string): JsonValue {
   return parseJsonText(text, { nonFiniteTokens: true });
 }
 
-/** Writes TF-Serving JSON: non-finite floats as bare tokens, -0 kept, `bigint` exact. */
+/** Writes TF-Serving JSON: non-finite floats as bare tokens, -0 kept (as -0.0), `bigint` exact. */
 export function stringifyTfServingJson(value: JsonValue): string {
   return stringifyJsonText(value, { nonFiniteTokens: true });
 }

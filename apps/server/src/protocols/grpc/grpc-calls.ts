@@ -35,6 +35,8 @@ export interface GrpcCallsOptions {
   readonly authorize: Authorize | undefined;
   /** Told about server faults (internal errors) with the RPC name (`<service>/<method>`). */
   readonly onServerFault: (rpc: string, err: unknown) => void;
+  /** `DialectOptions.grpcRawOutput`: answer raw contents to every request. Default false. */
+  readonly grpcRawOutput?: boolean;
 }
 
 /**
@@ -50,6 +52,11 @@ export interface GrpcCalls {
   authorize(rpc: string, headers: CallHeaders): void;
   /** The target of an OIP inference message: `seldon-model` wins; an empty model name is invalid_argument. */
   inferTarget(modelName: string, modelVersion: string, headers: CallHeaders): InferTarget;
+  /**
+   * How an inference answer carries its tensors: raw when the request was sent raw, or when the
+   * target's config (`grpcRawOutput`), else the server's option, asks for raw answers.
+   */
+  outputContents(target: InferTarget, rawInput: boolean): "raw" | "typed";
   /** A `grpc-timeout` value as connect reads it: milliseconds, none, or the error to answer. */
   deadline(value: string | undefined): { readonly timeoutMs?: number; readonly error?: ConnectError };
   /**
@@ -75,6 +82,7 @@ const healthRpcs = new Set([
 
 export function createGrpcCalls(options: GrpcCallsOptions): GrpcCalls {
   const { dataPlane, authorize, onServerFault } = options;
+  const rawByDefault = options.grpcRawOutput ?? false;
 
   const pipelineVersion = (modelName: string | undefined, headers: CallHeaders): [string, string][] => {
     let target: InferTarget;
@@ -118,6 +126,15 @@ export function createGrpcCalls(options: GrpcCallsOptions): GrpcCalls {
         });
       }
       return target;
+    },
+
+    outputContents(target, rawInput) {
+      if (rawInput) {
+        return "raw";
+      }
+      const described = dataPlane.describe(target);
+      const raw = described?.kind === "model" ? (described.grpcRawOutput ?? rawByDefault) : rawByDefault;
+      return raw ? "raw" : "typed";
     },
 
     deadline(value) {

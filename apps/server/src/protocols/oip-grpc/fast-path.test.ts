@@ -119,7 +119,8 @@ function tfsimpleMessage(): Uint8Array {
 /** ModelInfer requests over the zoo: valid, invalid, unknown models, raw and typed contents. */
 const inferMessage = fc
   .record({
-    model: fc.constantFrom("tfsimple", "identity_fp32", "identity_int64", "iris", "nope", ""),
+    // simple answers raw contents to typed requests too (its config's grpcRawOutput).
+    model: fc.constantFrom("tfsimple", "simple", "identity_fp32", "identity_int64", "iris", "nope", ""),
     version: fc.constantFrom("", "1", "7"),
     id: fc.constantFrom("", "req-1"),
     rows: fc.integer({ min: 0, max: 3 }),

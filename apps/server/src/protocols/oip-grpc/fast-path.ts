@@ -75,7 +75,7 @@ export function createFastPath(dataPlane: DataPlane, calls: GrpcCalls): StreamHa
         ...(call.signal === undefined ? {} : { signal: call.signal }),
       });
       return inferResponsePieces(
-        encodeGrpcInferResponse(response, { contents: decoded.raw ? "raw" : "typed" }),
+        encodeGrpcInferResponse(response, { contents: calls.outputContents(target, decoded.raw) }),
       );
     },
   };

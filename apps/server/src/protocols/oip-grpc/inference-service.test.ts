@@ -7,9 +7,10 @@ import {
 } from "@connectrpc/connect-node";
 import { createTensor } from "@tensorwire/codec";
 import { decodeGrpcInferResponse, encodeGrpcInferRequest } from "@tensorwire/codec/grpc";
-import { GRPCInferenceService, ModelInferRequestSchema } from "@tensorwire/proto/oip";
+import { DataType, GRPCInferenceService, ModelInferRequestSchema } from "@tensorwire/proto/oip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../server/start-server.js";
+import { seldonModelStreamInfer } from "./inference-service.js";
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -29,8 +30,8 @@ const transports: [string, () => Transport][] = [
   ["gRPC-Web (h2c)", () => createGrpcWebTransport({ baseUrl: server.url, httpVersion: "2" })],
 ];
 
-/** The seed's grpcurl request, as grpcurl parses its -d JSON. */
-const seedJson = {
+/** The grpcurl request of Seldon's inference docs (https://docs.seldon.ai/seldon-core-2/user-guide/inference/inference), as grpcurl parses its -d JSON. */
+const irisJson = {
   model_name: "iris",
   inputs: [{ name: "input", contents: { fp32_contents: [1, 2, 3, 4] }, datatype: "FP32", shape: [1, 4] }],
 };
@@ -71,9 +72,45 @@ describe.each(transports)("GRPCInferenceService over %s", (_, makeTransport) => 
     expect(metadata.inputs[0]).toMatchObject({ name: "input", datatype: "FP32", shape: [-1n, 4n] });
   });
 
-  it("should run the seed's grpcurl request with seldon-model: iris (typed in, typed out)", async () => {
+  it("should answer Triton's ModelConfig from the model's metadata and config", async () => {
+    const { config } = await client.modelConfig({ name: "simple" });
+    expect(config).toMatchObject({ name: "simple", platform: "onnxruntime_onnx", backend: "onnxruntime" });
+    expect(config?.maxBatchSize).toBe(8);
+    expect(config?.input.map((t) => [t.name, DataType[t.dataType], t.dims])).toEqual([
+      ["INPUT0", "TYPE_INT32", [16n]],
+      ["INPUT1", "TYPE_INT32", [16n]],
+    ]);
+    const iris = await client.modelConfig({ name: "iris", version: "1" });
+    expect(iris.config?.maxBatchSize).toBe(0);
+    expect(iris.config?.input[0]?.dims).toEqual([-1n, 4n]);
+    expect(await code(client.modelConfig({ name: "nope" }))).toEqual([
+      Code.NotFound,
+      "Request for unknown model: 'nope' is not found",
+    ]);
+  });
+
+  it("should answer raw contents to a typed request for a model whose config asks for them", async () => {
+    const typed = (modelName: string) =>
+      fromJson(ModelInferRequestSchema, {
+        model_name: modelName,
+        inputs: ["INPUT0", "INPUT1"].map((name) => ({
+          name,
+          datatype: "INT32",
+          shape: [1, 16],
+          contents: { int_contents: sixteen },
+        })),
+      });
+    const simple = await client.modelInfer(typed("simple"));
+    expect(simple.rawOutputContents).toHaveLength(2);
+    expect(simple.outputs.every((o) => o.contents === undefined)).toBe(true);
+    expect(decodeGrpcInferResponse(simple).outputs[0]?.data).toEqual(Int32Array.from(sixteen, (v) => v * 2));
+    const tfsimple = await client.modelInfer(typed("tfsimple"));
+    expect(tfsimple.rawOutputContents).toHaveLength(0);
+  });
+
+  it("should run Seldon's documented grpcurl request with seldon-model: iris (typed in, typed out)", async () => {
     const headers: Headers[] = [];
-    const res = await client.modelInfer(fromJson(ModelInferRequestSchema, seedJson), {
+    const res = await client.modelInfer(fromJson(ModelInferRequestSchema, irisJson), {
       headers: { "seldon-model": "iris" },
       onHeader: (h) => headers.push(h),
     });
@@ -185,7 +222,7 @@ describe("ModelStreamInfer", () => {
     async function* requests() {
       yield tfsimpleRequest("one");
       yield create(ModelInferRequestSchema, { modelName: "nope", id: "two" });
-      yield fromJson(ModelInferRequestSchema, { ...seedJson, id: "three" });
+      yield fromJson(ModelInferRequestSchema, { ...irisJson, id: "three" });
     }
     const responses = [];
     for await (const res of client.modelStreamInfer(requests())) {
@@ -219,6 +256,57 @@ describe("explicit control mode over gRPC", () => {
       expect((await code(client.repositoryModelLoad({ modelName: "nope" })))[0]).toBe(Code.NotFound);
     } finally {
       await explicit.close();
+    }
+  });
+});
+
+describe("the server's grpcRawOutput option", () => {
+  it("should answer raw contents to typed requests for every model, unless a model's config says otherwise", async () => {
+    const raw = await startServer({ grpcRawOutput: true });
+    try {
+      const client = createClient(GRPCInferenceService, createGrpcTransport({ baseUrl: raw.url }));
+      const res = await client.modelInfer(fromJson(ModelInferRequestSchema, irisJson));
+      expect(res.rawOutputContents).toHaveLength(2);
+      expect(decodeGrpcInferResponse(res).outputs.map((o) => o.name)).toEqual(["predict", "predict_proba"]);
+    } finally {
+      await raw.close();
+    }
+  });
+});
+
+describe("the server's streamInferFraming option", () => {
+  it("should stream bare ModelInferResponses, as Seldon's proto declares, when set to seldon", async () => {
+    const seldon = await startServer({ streamInferFraming: "seldon" });
+    try {
+      // A client compiled from Seldon's proto: the same path, responses typed ModelInferResponse.
+      const seldonService = {
+        ...GRPCInferenceService,
+        methods: [seldonModelStreamInfer],
+        method: { modelStreamInfer: seldonModelStreamInfer },
+      } as unknown as typeof GRPCInferenceService;
+      const client = createClient(seldonService, createGrpcTransport({ baseUrl: seldon.url }));
+      async function* requests() {
+        yield tfsimpleRequest("a");
+        yield tfsimpleRequest("b");
+      }
+      const answers = [];
+      for await (const res of client.modelStreamInfer(requests())) {
+        answers.push(res as unknown as { modelName: string; id: string });
+      }
+      expect(answers.map((a) => [a.modelName, a.id])).toEqual([
+        ["tfsimple", "a"],
+        ["tfsimple", "b"],
+      ]);
+      // The default server, read with Triton's wrapper, still answers the other framing.
+      const triton = createClient(GRPCInferenceService, createGrpcTransport({ baseUrl: server.url }));
+      async function* one() {
+        yield tfsimpleRequest("c");
+      }
+      for await (const res of triton.modelStreamInfer(one())) {
+        expect(res.inferResponse?.id).toBe("c");
+      }
+    } finally {
+      await seldon.close();
     }
   });
 });

@@ -1,11 +1,13 @@
-import type { DescService, MessageInitShape } from "@bufbuild/protobuf";
+import type { DescMethodBiDiStreaming, DescService, MessageInitShape } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { type InferRequest, type Parameters, TensorwireError } from "@tensorwire/codec";
 import { decodeGrpcInferRequest, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import {
   GRPCInferenceService,
   type ModelInferRequest,
+  type ModelInferRequestSchema,
   type ModelInferResponse,
+  ModelInferResponseSchema,
   type ModelMetadataResponseSchema,
   type ModelRepositoryParameter,
   type ModelStatisticsResponseSchema,
@@ -16,6 +18,7 @@ import type { DataPlane, Duration, ModelStatistics, TensorMetadata } from "../..
 import { type ModelRef, modelRef } from "../../core/infer-target.js";
 import type { DialectFactory } from "../dialect.js";
 import { type GrpcCalls, requestIdKey, webCallHeaders } from "../grpc/grpc-calls.js";
+import { modelConfigMessage, modelConfigView } from "../model-config.js";
 import { namedTarget, resolveTarget, seldonModelHeader } from "../seldon-headers.js";
 
 /**
@@ -25,15 +28,35 @@ import { namedTarget, resolveTarget, seldonModelHeader } from "../seldon-headers
 export const oipGrpc: DialectFactory = (deps) => ({
   name: "oip-grpc",
   services(router): readonly DescService[] {
-    router.service(GRPCInferenceService, createInferenceService(deps.dataPlane, deps.grpc));
+    const service = createInferenceService(deps.dataPlane, deps.grpc);
+    router.service(GRPCInferenceService, service);
+    if (deps.options.streamInferFraming === "seldon") {
+      // Registered after the service, so its handler takes the method's path (the router keeps the
+      // last handler per path). A failed request ends the stream: a bare response has no error field.
+      router.rpc(seldonModelStreamInfer, async function* (requests, ctx) {
+        for await (const message of requests) {
+          yield await service.modelInfer(message, ctx);
+        }
+      });
+    }
     return [GRPCInferenceService];
   },
 });
 
 /**
+ * `ModelStreamInfer` as Seldon Core 2's and MLServer's proto declare it: the same path and request,
+ * a stream of bare `ModelInferResponse`s.
+ */
+export const seldonModelStreamInfer = {
+  ...GRPCInferenceService.method.modelStreamInfer,
+  output: ModelInferResponseSchema,
+} as unknown as DescMethodBiDiStreaming<typeof ModelInferRequestSchema, typeof ModelInferResponseSchema>;
+
+/**
  * `inference.GRPCInferenceService` over the data plane: message ↔ data-plane conversions and nothing
  * else. Errors are thrown as they come; the boundary interceptor maps them to gRPC statuses.
- * Raw contents in → raw contents out, typed in → typed out, as KServe answers.
+ * Raw contents in → raw contents out, typed in → typed out, as KServe answers, unless the server
+ * or the model asks for raw answers (`GrpcCalls.outputContents`).
  */
 export function createInferenceService(
   dataPlane: DataPlane,
@@ -52,7 +75,7 @@ export function createInferenceService(
       signal: ctx.signal,
     });
     return encodeGrpcInferResponse(response, {
-      contents: message.rawInputContents.length > 0 ? "raw" : "typed",
+      contents: calls.outputContents(target, message.rawInputContents.length > 0),
     });
   }
 
@@ -80,6 +103,14 @@ export function createInferenceService(
         outputs: m.outputs.map(tensorMetadata),
       };
     },
+    modelConfig: (req, ctx) => ({
+      config: modelConfigMessage(
+        modelConfigView(
+          dataPlane,
+          resolveTarget(namedTarget(req.name, req.version), ctx.requestHeader.get(seldonModelHeader)),
+        ),
+      ),
+    }),
     modelInfer: infer,
     async *modelStreamInfer(
       requests,

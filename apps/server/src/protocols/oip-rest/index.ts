@@ -13,6 +13,7 @@ import { header } from "../../http/request-headers.js";
 import type { RestCall, RestRoute } from "../../http/rest-router.js";
 import { errorJson, sendJson } from "../../http/send-json.js";
 import type { DialectFactory } from "../dialect.js";
+import { modelConfigJson, modelConfigView } from "../model-config.js";
 import {
   namedTarget,
   pipelineVersionFor,
@@ -29,8 +30,9 @@ import { inspectRoute } from "./inspect-route.js";
  *
  * Status decisions (errors are `{"error": "<message>"}` with the status of `errorStatus`):
  * - health and readiness answer 200 with KServe's JSON body (`{"live": true}`, `{"ready": true}`,
- *   `{"name", "ready": true}`) and 503 with an error when not live/ready; tritonclient and every
- *   OIP client only look at the status.
+ *   `{"name", "ready": true}`) and 503 with an error when not live/ready (404 for a model or
+ *   pipeline the server does not know, as its metadata answers); tritonclient and every OIP client
+ *   only look at the status.
  * - unknown routes 404 `{"error": "Not Found"}`, a known route with another method 405 with
  *   `Allow`, a body over the limit 413, malformed JSON or framing 400. Load and unload answer 200
  *   with an empty body, as Triton and MLServer do.
@@ -92,12 +94,23 @@ export const oipRest: DialectFactory = (deps) => {
     };
   }
 
+  /** Triton's model configuration extension. */
+  function modelConfig(named: InferTarget): RestRoute {
+    return {
+      methods: ["GET"],
+      run: (call) => sendJson(call, 200, modelConfigJson(modelConfigView(dataPlane, routed(call, named)))),
+    };
+  }
+
   function modelReady(named: InferTarget): RestRoute {
     return {
       methods: ["GET"],
       run: (call) => {
         const target = routed(call, named);
         if (!dataPlane.modelReady(target)) {
+          // Metadata throws not_found for a target the server does not know: 404, as metadata
+          // answers, rather than the 503 of a known target that is not ready.
+          dataPlane.modelMetadata(target);
           throw new TensorwireError("unavailable", `${describeTarget(target)} is not ready`);
         }
         sendJson(call, 200, { name: target.name, ready: true });
@@ -228,7 +241,7 @@ export const oipRest: DialectFactory = (deps) => {
     }
   }
 
-  /** `/v2/models/...` after "models": `stats`, `{m}[/versions/{v}][/ready|/infer|/stats]`. */
+  /** `/v2/models/...` after "models": `stats`, `{m}[/versions/{v}][/ready|/config|/infer|/stats]`. */
   function matchModel(s: readonly string[]): RestRoute | undefined {
     if (s.length === 1 && s[0] === "stats") {
       return statistics(undefined);
@@ -252,7 +265,7 @@ export const oipRest: DialectFactory = (deps) => {
     return targetRoute(namedTarget(name, version), rest);
   }
 
-  /** A target's metadata, readiness and inference: `[/ready|/infer]`. */
+  /** A target's metadata, readiness, configuration and inference: `[/ready|/config|/infer]`. */
   function targetRoute(named: InferTarget, rest: readonly string[]): RestRoute | undefined {
     if (rest.length === 0) {
       return modelMetadata(named);
@@ -263,6 +276,8 @@ export const oipRest: DialectFactory = (deps) => {
     switch (rest[0]) {
       case "ready":
         return modelReady(named);
+      case "config":
+        return modelConfig(named);
       case "infer":
         return infer(named);
       default:

@@ -80,12 +80,40 @@ describe("OIP REST", () => {
     expect(await ready.json()).toEqual({ name: "tfsimple", ready: true });
     const versioned = await fetch(`${server.url}/v2/models/tfsimple/versions/1/ready`);
     expect(versioned.status).toBe(200);
+    // As metadata answers: 404 for a model the server does not know (503 is for a known one not ready).
     const unknown = await fetch(`${server.url}/v2/models/nope/ready`);
-    expect(unknown.status).toBe(503);
-    expect(await unknown.json()).toEqual({ error: "model 'nope' is not ready" });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: "Request for unknown model: 'nope' is not found" });
+    expect((await fetch(`${server.url}/v2/models/tfsimple/versions/9/ready`)).status).toBe(404);
   });
 
-  it("should run the seed's curl request verbatim (seldon-model: iris)", async () => {
+  it("should answer Triton's model configuration: batch dimension out of dims when max_batch_size > 0", async () => {
+    const simple = await fetch(`${server.url}/v2/models/simple/config`);
+    expect(simple.status).toBe(200);
+    const config = (await simple.json()) as Record<string, unknown>;
+    expect(config).toMatchObject({
+      name: "simple",
+      platform: "onnxruntime_onnx",
+      backend: "onnxruntime",
+      max_batch_size: 8,
+      input: [
+        { name: "INPUT0", data_type: "TYPE_INT32", dims: [16] },
+        { name: "INPUT1", data_type: "TYPE_INT32", dims: [16] },
+      ],
+      output: [
+        { name: "OUTPUT0", data_type: "TYPE_INT32", dims: [16] },
+        { name: "OUTPUT1", data_type: "TYPE_INT32", dims: [16] },
+      ],
+    });
+    const identity = await (await fetch(`${server.url}/v2/models/simple_identity/versions/1/config`)).json();
+    expect(identity).toMatchObject({ max_batch_size: 8, input: [{ data_type: "TYPE_STRING", dims: [-1] }] });
+    const iris = await (await fetch(`${server.url}/v2/models/iris/config`)).json();
+    expect(iris).toMatchObject({ max_batch_size: 0, input: [{ name: "input", dims: [-1, 4] }] });
+    const unknown = await fetch(`${server.url}/v2/models/nope/config`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it("should run the curl request of Seldon's inference docs verbatim (seldon-model: iris)", async () => {
     // curl -v http://0.0.0.0:9000/v2/models/iris/infer -H "Content-Type: application/json" -H "seldon-model: iris"
     //   -d '{"inputs": [{"name": "predict", "shape": [1, 4], "datatype": "FP32", "data": [[1, 2, 3, 4]]}]}'
     const res = await post(

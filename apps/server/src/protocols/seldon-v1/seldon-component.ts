@@ -75,8 +75,13 @@ export function createSeldonComponent(deps: DialectDeps) {
     return response.outputs;
   }
 
-  function decodeData(meta: ModelMetadata, decode: PayloadDecoder): SeldonPayload {
-    const payload = decode({ spec: singleInput(meta) });
+  function decodeData(model: InferTarget, meta: ModelMetadata, decode: PayloadDecoder): SeldonPayload {
+    const spec = singleInput(meta);
+    // A tftensor keeps its dtype: one the model accepts (iris: DT_DOUBLE, Seldon's Python default)
+    // is cast by the data plane, as on every other surface.
+    const described = dataPlane.describe(model);
+    const accept = described?.kind === "model" ? described.acceptDatatypes[spec.name] : undefined;
+    const payload = decode({ spec, acceptDatatypes: accept });
     if (payload.kind !== "data" && meta.platform !== echoPlatform) {
       throw invalidArgument(
         `model '${meta.name}' takes a tensor: send data (ndarray, tensor or tftensor); ${payload.kind} passes through the echo mock only`,
@@ -88,7 +93,7 @@ export function createSeldonComponent(deps: DialectDeps) {
 
   async function predict(model: InferTarget, decode: PayloadDecoder, puid: string): Promise<ComponentResult> {
     const meta = dataPlane.modelMetadata(model);
-    const payload = decodeData(meta, decode);
+    const payload = decodeData(model, meta, decode);
     if (payload.kind !== "data") {
       return { payload, requestPath: requestPath(meta) };
     }
@@ -98,7 +103,7 @@ export function createSeldonComponent(deps: DialectDeps) {
 
   async function route(model: InferTarget, decode: PayloadDecoder, puid: string): Promise<ComponentResult> {
     const meta = dataPlane.modelMetadata(model);
-    const payload = decodeData(meta, decode);
+    const payload = decodeData(model, meta, decode);
     const integer = meta.outputs.find((o) => isInteger(o.datatype));
     if (payload.kind !== "data" || integer === undefined) {
       throw new TensorwireError(
@@ -136,7 +141,7 @@ export function createSeldonComponent(deps: DialectDeps) {
       });
     }
     const payloads = decoders.map((decode, i) => {
-      const payload = decodeData(meta, decode);
+      const payload = decodeData(model, meta, decode);
       if (payload.kind !== "data") {
         throw invalidArgument(`seldonMessages[${i}]: aggregate stacks tensors; got ${payload.kind}`);
       }

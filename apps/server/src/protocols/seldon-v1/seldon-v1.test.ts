@@ -111,6 +111,24 @@ describe("Seldon v1 REST", () => {
     expect((await json(tf)).data.tftensor.dtype).toBe("DT_FLOAT");
   });
 
+  it("should take a DT_DOUBLE tftensor where the model accepts FP64, and refuse it elsewhere", async () => {
+    const doubles = (values: number[]) => ({
+      data: {
+        tftensor: {
+          dtype: "DT_DOUBLE",
+          tensorShape: { dim: [{ size: "1" }, { size: String(values.length) }] },
+          doubleVal: values,
+        },
+      },
+    });
+    const iris = await post("/predict", doubles([5.1, 3.5, 1.4, 0.2]));
+    expect(iris.status).toBe(200);
+    expect((await json(iris)).data.tftensor.dtype).toBe("DT_FLOAT");
+    const strict = await post("/predict", doubles([1, 2]), { "seldon-model": "identity_fp32" });
+    expect(strict.status).toBe(400);
+    expect((await json(strict)).status.info).toContain("expected datatype FP32, got FP64");
+  });
+
   it("should read the message from a form field and a query argument, as the wrapper does", async () => {
     const form = await fetch(`${server.url}/predict`, {
       method: "POST",

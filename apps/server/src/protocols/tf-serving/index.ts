@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { readBody } from "../../http/read-body.js";
 import { readJson } from "../../http/read-json.js";
 import { header } from "../../http/request-headers.js";
 import type { RestRoute } from "../../http/rest-router.js";
@@ -9,7 +11,8 @@ import { classify, modelMetadata, modelRefOf, modelVersionStatus, predict, regre
 
 /**
  * TensorFlow Serving REST (`api_rest.md`): model status, metadata, predict (row and columnar),
- * classify and regress, also under Hopsworks' `/hopsworks-api/api/project/{id}/models/` prefix.
+ * classify and regress, also under Hopsworks' `/hopsworks-api/api/project/{id}/models/` prefix
+ * (with a mock of Hopsworks' login, `POST /hopsworks-api/api/auth/login`).
  * Bodies may carry bare NaN/Infinity and answer with them. Errors are `{"error": "<message>"}`.
  * `GET /v1/models/{m}` and `POST /v1/models/{m}:predict` are shared with KServe V1: this dialect
  * answers them only with `v1Dialect: "tfserving"` (see README.md).
@@ -18,6 +21,9 @@ export const tfServing: DialectFactory = (deps) => ({
   name: "tf-serving",
   rest: {
     match(path) {
+      if (path.length === 5 && path.join("/") === "/hopsworks-api/api/auth/login") {
+        return hopsworksLogin;
+      }
       const segments = v1ModelSegments(path);
       const parsed = segments === undefined ? undefined : parseV1Path(segments);
       if (parsed === undefined) {
@@ -37,6 +43,20 @@ export const tfServing: DialectFactory = (deps) => ({
     error: errorJson,
   },
 });
+
+/**
+ * Hopsworks' login, which its inference docs call before predicting: a mock that takes any
+ * credentials (the form's email and password are read, not checked) and sets a session cookie no
+ * route checks. Credentials that are checked are `--api-key` (Hopsworks' `Authorization: ApiKey`).
+ */
+const hopsworksLogin: RestRoute = {
+  methods: ["POST"],
+  run: async (call) => {
+    await readBody(call.req, call.maxInputSize);
+    call.headers["set-cookie"] = `SESSION=${randomUUID()}; Path=/hopsworks-api; HttpOnly`;
+    sendJson(call, 200, {});
+  },
+};
 
 function route(deps: DialectDeps, path: V1Path): RestRoute | undefined {
   switch (path.verb) {

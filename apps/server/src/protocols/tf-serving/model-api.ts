@@ -14,12 +14,18 @@ import type { DialectDeps } from "../dialect.js";
 import type { V1Path } from "../v1-path.js";
 
 /**
- * TensorFlow Serving's model API over the data plane. Every model has one signature,
- * `serving_default`, whose inputs and outputs are the model's tensors; classify and regress read
- * them off the model's outputs (see `classify`, `regress`).
+ * TensorFlow Serving's model API over the data plane. A model's signatures are the names its config
+ * lists (`signatures`, default `serving_default`), each with the model's tensors as inputs and
+ * outputs; classify and regress read them off the model's outputs (see `classify`, `regress`).
  */
 
-const defaultSignature = "serving_default";
+const defaultSignatures: readonly string[] = ["serving_default"];
+
+/** The signature names a model answers; an unknown or unready model fails later, in the call. */
+function signaturesOf(deps: DialectDeps, ref: ModelRef): readonly string[] {
+  const described = deps.dataPlane.describe(ref);
+  return described?.kind === "model" ? described.signatures : defaultSignatures;
+}
 
 /** The model a path names. Version labels are a TF-Serving config feature this server has none of. */
 export function modelRefOf(path: V1Path): ModelRef {
@@ -32,7 +38,7 @@ export function modelRefOf(path: V1Path): ModelRef {
 export async function predict(deps: DialectDeps, ref: ModelRef, body: JsonValue, requestId: string) {
   const meta = deps.dataPlane.modelMetadata(ref);
   const message = decodeTfServingRequest(body, { metadata: meta.inputs });
-  checkSignature(message.signatureName);
+  checkSignature(signaturesOf(deps, ref), message.signatureName);
   const response = await deps.dataPlane.infer(
     ref,
     { inputs: message.tensors },
@@ -90,7 +96,7 @@ async function runExamples(
   if (signature !== undefined && typeof signature !== "string") {
     throw invalidArgument("expected 'signature_name' to be a string", { field: "signature_name" });
   }
-  checkSignature(signature);
+  checkSignature(signaturesOf(deps, ref), signature);
   if (!Array.isArray(examples) || examples.length === 0) {
     throw invalidArgument("expected 'examples' to be a non-empty list of feature objects", {
       field: "examples",
@@ -122,8 +128,9 @@ async function runExamples(
   return response.outputs;
 }
 
-function checkSignature(name: string | undefined): void {
-  if (name !== undefined && name !== "" && name !== defaultSignature) {
+/** `serving_default`, or no name (which means it), is always answered, as well as the model's own names. */
+function checkSignature(signatures: readonly string[], name: string | undefined): void {
+  if (name !== undefined && name !== "" && name !== "serving_default" && !signatures.includes(name)) {
     throw invalidArgument(`Serving signature name: "${name}" not found in signature def`, {
       field: "signature_name",
     });
@@ -194,7 +201,7 @@ const tfDtypes: Readonly<Record<Datatype, string>> = {
   BYTES: "DT_STRING",
 };
 
-/** `GetModelMetadataResponse` JSON: one `serving_default` signature built from the model's metadata. */
+/** `GetModelMetadataResponse` JSON: the model's signatures, each built from the model's metadata. */
 export function modelMetadata(deps: DialectDeps, ref: ModelRef): JsonValue {
   const meta = deps.dataPlane.modelMetadata(ref);
   const version = ref.version ?? meta.versions[meta.versions.length - 1] ?? "";
@@ -209,13 +216,16 @@ export function modelMetadata(deps: DialectDeps, ref: ModelRef): JsonValue {
     model_spec: { name: meta.name, signature_name: "", version },
     metadata: {
       signature_def: {
-        signature_def: {
-          [defaultSignature]: {
-            inputs: byName(meta.inputs),
-            outputs: byName(meta.outputs),
-            method_name: "tensorflow/serving/predict",
-          },
-        },
+        signature_def: Object.fromEntries(
+          signaturesOf(deps, ref).map((name) => [
+            name,
+            {
+              inputs: byName(meta.inputs),
+              outputs: byName(meta.outputs),
+              method_name: "tensorflow/serving/predict",
+            },
+          ]),
+        ),
       },
     },
   };

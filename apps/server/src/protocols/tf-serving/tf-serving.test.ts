@@ -143,6 +143,29 @@ describe("TF-Serving REST", () => {
     expect(JSON.parse(fraud.text).result).toEqual([expect.any(Number), expect.any(Number)]);
   });
 
+  it("should answer Hopsworks' documented login and predict_images request", async () => {
+    const login = await fetch(`${server.url}/hopsworks-api/api/auth/login`, {
+      method: "POST",
+      body: new URLSearchParams({ email: "user@email.com", password: "userpassword" }),
+    });
+    expect(login.status).toBe(200);
+    expect(login.headers.get("set-cookie")).toMatch(/^SESSION=/);
+    // Zeros and ones keep the body under this server's small body limit.
+    const image = Array.from({ length: 784 }, (_, i) => i % 2);
+    const res = await fetch(`${server.url}/hopsworks-api/api/project/80/models/mnist:predict`, {
+      method: "POST",
+      body: JSON.stringify({ signature_name: "predict_images", instances: [image] }),
+    });
+    expect(res.status).toBe(200);
+    const [scores] = JSON.parse(await res.text()).predictions;
+    expect(scores).toHaveLength(10);
+    const metadata = await json(await fetch(`${server.url}/v1/models/mnist/metadata`));
+    expect(Object.keys(metadata.metadata.signature_def.signature_def)).toEqual([
+      "serving_default",
+      "predict_images",
+    ]);
+  });
+
   it.each([
     ["malformed JSON", "/v1/models/iris:predict", "{", 400],
     ["both formats", "/v1/models/iris:predict", JSON.stringify({ instances: [iris], inputs: [iris] }), 400],

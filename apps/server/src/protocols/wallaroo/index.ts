@@ -4,7 +4,7 @@ import { decodePandasRecords } from "@tensorwire/codec/tabular";
 import type { ModelState, TargetDescription } from "../../core/data-plane.js";
 import type { ValidationConfig } from "../../core/model-extras.js";
 import { mediaType } from "../../http/media-type.js";
-import { parseJson, readRequestBody } from "../../http/read-json.js";
+import { parseJson, readJson, readRequestBody } from "../../http/read-json.js";
 import { header } from "../../http/request-headers.js";
 import type { RestRoute } from "../../http/rest-router.js";
 import { errorJson, sendBytes, sendJson } from "../../http/send-json.js";
@@ -14,7 +14,8 @@ import { resultColumns, resultRecords, selectColumns, withSeparator } from "./re
 
 /**
  * Wallaroo pipeline inference: the edge endpoints `POST /pipelines/{name}`, `GET /pipelines` and
- * `GET /models`, and the Ops deployment URL `/v1/api/pipelines/infer/{name}-{id}/{name}`. A
+ * `GET /models`, the Ops deployment URL `/v1/api/pipelines/infer/{name}-{id}/{name}`, and the
+ * MLOps call that answers it (`POST /v1/api/admin/get_pipeline_external_url`). A
  * pipeline here is one model step: the pipeline name is the model name. Requests are pandas
  * records JSON or an Arrow IPC file; the answer uses the `Accept` format, else the request's.
  * Errors are `{"error": "<message>"}`.
@@ -54,6 +55,25 @@ export const wallaroo: DialectFactory = (deps) => {
       }),
   };
 
+  // The MLOps API call Wallaroo's docs make to find a pipeline's inference URL: here the URL of
+  // this server's deployment path for it, on the host the request came to.
+  const externalUrl: RestRoute = {
+    methods: ["POST"],
+    run: async (call) => {
+      const body = await readJson(call);
+      const pipeline =
+        typeof body === "object" && body !== null && !Array.isArray(body) ? body.pipeline_name : undefined;
+      if (typeof pipeline !== "string" || pipeline === "") {
+        throw invalidArgument("expected 'pipeline_name', the name of a pipeline", { field: "pipeline_name" });
+      }
+      deps.dataPlane.modelMetadata({ name: pipeline });
+      const secure = "encrypted" in call.req.socket && call.req.socket.encrypted === true;
+      const host = header(call.req, "host") ?? header(call.req, ":authority") ?? "localhost";
+      const path = `/v1/api/pipelines/infer/${encodeURIComponent(pipeline)}-1/${encodeURIComponent(pipeline)}`;
+      sendJson(call, 200, { url: `${secure ? "https" : "http"}://${host}${path}` });
+    },
+  };
+
   return {
     name: "wallaroo",
     rest: {
@@ -66,6 +86,9 @@ export const wallaroo: DialectFactory = (deps) => {
         }
         if (path.length === 3 && path[1] === "pipelines" && path[2] !== "") {
           return infer(deps, path[2] as string);
+        }
+        if (path.join("/") === "/v1/api/admin/get_pipeline_external_url") {
+          return externalUrl;
         }
         // /v1/api/pipelines/infer/<name>-<deployment id>/<name>
         const [, v1, api, pipelines, verb, deployment, name] = path;
@@ -132,7 +155,13 @@ function infer(deps: DialectDeps, model: string): RestRoute {
       });
       const chosen = selectColumns(columns, options.dataset, options.exclude);
       if (replyFormat === "arrow") {
-        sendBytes(call, 200, encodeArrowIpc(withSeparator(chosen, options.separator ?? ".")), arrowFile);
+        // As the JSON records: nested groups (Struct columns `in`, `out`, ...) unless a separator
+        // asks for flat names.
+        const bytes =
+          options.separator === undefined
+            ? encodeArrowIpc(chosen, { nest: "." })
+            : encodeArrowIpc(withSeparator(chosen, options.separator));
+        sendBytes(call, 200, bytes, arrowFile);
       } else {
         sendJson(call, 200, resultRecords(chosen, options.separator), { contentType: pandasRecords });
       }

@@ -44,6 +44,50 @@ function post(path: string, body: string | Uint8Array | object, headers: Record<
 }
 
 describe("Wallaroo pipeline inference", () => {
+  it("should answer ccfraud's tensor/dense_1 columns, taking float64 Arrow as pandas writes it", async () => {
+    const records = await post("/pipelines/ccfraud", [{ tensor: fraudRow }]);
+    expect(records.status).toBe(200);
+    const [row] = await json(records);
+    expect(row.out.dense_1).toEqual([expect.any(Number)]);
+    const float64 = createTensor({
+      name: "tensor",
+      datatype: "FP64",
+      shape: [2, 29],
+      data: Float64Array.from([...fraudRow, ...fraudRow]),
+    });
+    const res = await post("/v1/api/pipelines/infer/ccfraud-1/ccfraud", encodeArrowIpc([float64]), {
+      "content-type": arrow,
+    });
+    expect(res.status).toBe(200);
+    const columns = decodeArrowIpc(new Uint8Array(await res.arrayBuffer()));
+    const dense = columns.find((t) => t.name === "out.dense_1");
+    expect(dense).toMatchObject({ datatype: "FP32", shape: [2, 1] });
+    expect(dense?.data[0]).toBeCloseTo(row.out.dense_1[0], 6);
+  });
+
+  it("should answer the MLOps call for a pipeline's inference URL with this server's deployment path", async () => {
+    const res = await post(
+      "/v1/api/admin/get_pipeline_external_url",
+      { workspace_id: 5, pipeline_name: "ccfraud" },
+      { "content-type": "application/json" },
+    );
+    expect(res.status).toBe(200);
+    const { url } = await json(res);
+    expect(url).toBe(`${server.url}/v1/api/pipelines/infer/ccfraud-1/ccfraud`);
+    const unknown = await post(
+      "/v1/api/admin/get_pipeline_external_url",
+      { workspace_id: 5, pipeline_name: "nope" },
+      { "content-type": "application/json" },
+    );
+    expect(unknown.status).toBe(404);
+    const missing = await post(
+      "/v1/api/admin/get_pipeline_external_url",
+      {},
+      { "content-type": "application/json" },
+    );
+    expect(missing.status).toBe(400);
+  });
+
   it("should answer the tutorial's pandas-records request in Wallaroo's JSON form", async () => {
     const before = Date.now();
     const res = await post("/pipelines/fraud", [{ input: fraudRow }]);
@@ -70,7 +114,7 @@ describe("Wallaroo pipeline inference", () => {
     expect(await json(res)).toHaveLength(2);
   });
 
-  it("should answer an Arrow file with an Arrow file of flat columns", async () => {
+  it("should answer an Arrow file with an Arrow file (groups as Struct columns, read back flat)", async () => {
     const input = createTensor({
       name: "input",
       datatype: "FP32",

@@ -35,13 +35,15 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ModelConfig } from "./model_config_pb.js";
+import { file_inference_model_config } from "./model_config_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file inference/grpc_service.proto.
  */
 export const file_inference_grpc_service: GenFile = /*@__PURE__*/
-  fileDesc("ChxpbmZlcmVuY2UvZ3JwY19zZXJ2aWNlLnByb3RvEglpbmZlcmVuY2UiEwoRU2VydmVyTGl2ZVJlcXVlc3QiIgoSU2VydmVyTGl2ZVJlc3BvbnNlEgwKBGxpdmUYASABKAgiFAoSU2VydmVyUmVhZHlSZXF1ZXN0IiQKE1NlcnZlclJlYWR5UmVzcG9uc2USDQoFcmVhZHkYASABKAgiMgoRTW9kZWxSZWFkeVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJIiMKEk1vZGVsUmVhZHlSZXNwb25zZRINCgVyZWFkeRgBIAEoCCIXChVTZXJ2ZXJNZXRhZGF0YVJlcXVlc3QiSwoWU2VydmVyTWV0YWRhdGFSZXNwb25zZRIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSEgoKZXh0ZW5zaW9ucxgDIAMoCSI1ChRNb2RlbE1ldGFkYXRhUmVxdWVzdBIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkixQQKFU1vZGVsTWV0YWRhdGFSZXNwb25zZRIMCgRuYW1lGAEgASgJEhAKCHZlcnNpb25zGAIgAygJEhAKCHBsYXRmb3JtGAMgASgJEj8KBmlucHV0cxgEIAMoCzIvLmluZmVyZW5jZS5Nb2RlbE1ldGFkYXRhUmVzcG9uc2UuVGVuc29yTWV0YWRhdGESQAoHb3V0cHV0cxgFIAMoCzIvLmluZmVyZW5jZS5Nb2RlbE1ldGFkYXRhUmVzcG9uc2UuVGVuc29yTWV0YWRhdGESRAoKcGFyYW1ldGVycxgGIAMoCzIwLmluZmVyZW5jZS5Nb2RlbE1ldGFkYXRhUmVzcG9uc2UuUGFyYW1ldGVyc0VudHJ5GuIBCg5UZW5zb3JNZXRhZGF0YRIMCgRuYW1lGAEgASgJEhAKCGRhdGF0eXBlGAIgASgJEg0KBXNoYXBlGAMgAygDElMKCnBhcmFtZXRlcnMYBCADKAsyPy5pbmZlcmVuY2UuTW9kZWxNZXRhZGF0YVJlc3BvbnNlLlRlbnNvck1ldGFkYXRhLlBhcmFtZXRlcnNFbnRyeRpMCg9QYXJhbWV0ZXJzRW50cnkSCwoDa2V5GAEgASgJEigKBXZhbHVlGAIgASgLMhkuaW5mZXJlbmNlLkluZmVyUGFyYW1ldGVyOgI4ARpMCg9QYXJhbWV0ZXJzRW50cnkSCwoDa2V5GAEgASgJEigKBXZhbHVlGAIgASgLMhkuaW5mZXJlbmNlLkluZmVyUGFyYW1ldGVyOgI4ASLuBgoRTW9kZWxJbmZlclJlcXVlc3QSEgoKbW9kZWxfbmFtZRgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEgoKAmlkGAMgASgJEkAKCnBhcmFtZXRlcnMYBCADKAsyLC5pbmZlcmVuY2UuTW9kZWxJbmZlclJlcXVlc3QuUGFyYW1ldGVyc0VudHJ5Ej0KBmlucHV0cxgFIAMoCzItLmluZmVyZW5jZS5Nb2RlbEluZmVyUmVxdWVzdC5JbmZlcklucHV0VGVuc29yEkgKB291dHB1dHMYBiADKAsyNy5pbmZlcmVuY2UuTW9kZWxJbmZlclJlcXVlc3QuSW5mZXJSZXF1ZXN0ZWRPdXRwdXRUZW5zb3ISGgoScmF3X2lucHV0X2NvbnRlbnRzGAcgAygMGpQCChBJbmZlcklucHV0VGVuc29yEgwKBG5hbWUYASABKAkSEAoIZGF0YXR5cGUYAiABKAkSDQoFc2hhcGUYAyADKAMSUQoKcGFyYW1ldGVycxgEIAMoCzI9LmluZmVyZW5jZS5Nb2RlbEluZmVyUmVxdWVzdC5JbmZlcklucHV0VGVuc29yLlBhcmFtZXRlcnNFbnRyeRIwCghjb250ZW50cxgFIAEoCzIeLmluZmVyZW5jZS5JbmZlclRlbnNvckNvbnRlbnRzGkwKD1BhcmFtZXRlcnNFbnRyeRILCgNrZXkYASABKAkSKAoFdmFsdWUYAiABKAsyGS5pbmZlcmVuY2UuSW5mZXJQYXJhbWV0ZXI6AjgBGtUBChpJbmZlclJlcXVlc3RlZE91dHB1dFRlbnNvchIMCgRuYW1lGAEgASgJElsKCnBhcmFtZXRlcnMYAiADKAsyRy5pbmZlcmVuY2UuTW9kZWxJbmZlclJlcXVlc3QuSW5mZXJSZXF1ZXN0ZWRPdXRwdXRUZW5zb3IuUGFyYW1ldGVyc0VudHJ5GkwKD1BhcmFtZXRlcnNFbnRyeRILCgNrZXkYASABKAkSKAoFdmFsdWUYAiABKAsyGS5pbmZlcmVuY2UuSW5mZXJQYXJhbWV0ZXI6AjgBGkwKD1BhcmFtZXRlcnNFbnRyeRILCgNrZXkYASABKAkSKAoFdmFsdWUYAiABKAsyGS5pbmZlcmVuY2UuSW5mZXJQYXJhbWV0ZXI6AjgBItUEChJNb2RlbEluZmVyUmVzcG9uc2USEgoKbW9kZWxfbmFtZRgBIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAIgASgJEgoKAmlkGAMgASgJEkEKCnBhcmFtZXRlcnMYBCADKAsyLS5pbmZlcmVuY2UuTW9kZWxJbmZlclJlc3BvbnNlLlBhcmFtZXRlcnNFbnRyeRJACgdvdXRwdXRzGAUgAygLMi8uaW5mZXJlbmNlLk1vZGVsSW5mZXJSZXNwb25zZS5JbmZlck91dHB1dFRlbnNvchIbChNyYXdfb3V0cHV0X2NvbnRlbnRzGAYgAygMGpcCChFJbmZlck91dHB1dFRlbnNvchIMCgRuYW1lGAEgASgJEhAKCGRhdGF0eXBlGAIgASgJEg0KBXNoYXBlGAMgAygDElMKCnBhcmFtZXRlcnMYBCADKAsyPy5pbmZlcmVuY2UuTW9kZWxJbmZlclJlc3BvbnNlLkluZmVyT3V0cHV0VGVuc29yLlBhcmFtZXRlcnNFbnRyeRIwCghjb250ZW50cxgFIAEoCzIeLmluZmVyZW5jZS5JbmZlclRlbnNvckNvbnRlbnRzGkwKD1BhcmFtZXRlcnNFbnRyeRILCgNrZXkYASABKAkSKAoFdmFsdWUYAiABKAsyGS5pbmZlcmVuY2UuSW5mZXJQYXJhbWV0ZXI6AjgBGkwKD1BhcmFtZXRlcnNFbnRyeRILCgNrZXkYASABKAkSKAoFdmFsdWUYAiABKAsyGS5pbmZlcmVuY2UuSW5mZXJQYXJhbWV0ZXI6AjgBImgKGE1vZGVsU3RyZWFtSW5mZXJSZXNwb25zZRIVCg1lcnJvcl9tZXNzYWdlGAEgASgJEjUKDmluZmVyX3Jlc3BvbnNlGAIgASgLMh0uaW5mZXJlbmNlLk1vZGVsSW5mZXJSZXNwb25zZSKZAQoOSW5mZXJQYXJhbWV0ZXISFAoKYm9vbF9wYXJhbRgBIAEoCEgAEhUKC2ludDY0X3BhcmFtGAIgASgDSAASFgoMc3RyaW5nX3BhcmFtGAMgASgJSAASFgoMZG91YmxlX3BhcmFtGAQgASgBSAASFgoMdWludDY0X3BhcmFtGAUgASgESABCEgoQcGFyYW1ldGVyX2Nob2ljZSLQAQoTSW5mZXJUZW5zb3JDb250ZW50cxIVCg1ib29sX2NvbnRlbnRzGAEgAygIEhQKDGludF9jb250ZW50cxgCIAMoBRIWCg5pbnQ2NF9jb250ZW50cxgDIAMoAxIVCg11aW50X2NvbnRlbnRzGAQgAygNEhcKD3VpbnQ2NF9jb250ZW50cxgFIAMoBBIVCg1mcDMyX2NvbnRlbnRzGAYgAygCEhUKDWZwNjRfY29udGVudHMYByADKAESFgoOYnl0ZXNfY29udGVudHMYCCADKAwiNwoWTW9kZWxTdGF0aXN0aWNzUmVxdWVzdBIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkiLgoRU3RhdGlzdGljRHVyYXRpb24SDQoFY291bnQYASABKAQSCgoCbnMYAiABKAQinAMKD0luZmVyU3RhdGlzdGljcxItCgdzdWNjZXNzGAEgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEioKBGZhaWwYAiABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24SKwoFcXVldWUYAyABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24SMwoNY29tcHV0ZV9pbnB1dBgEIAEoCzIcLmluZmVyZW5jZS5TdGF0aXN0aWNEdXJhdGlvbhIzCg1jb21wdXRlX2luZmVyGAUgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEjQKDmNvbXB1dGVfb3V0cHV0GAYgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEi8KCWNhY2hlX2hpdBgHIAEoCzIcLmluZmVyZW5jZS5TdGF0aXN0aWNEdXJhdGlvbhIwCgpjYWNoZV9taXNzGAggASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uIsMCChdJbmZlclJlc3BvbnNlU3RhdGlzdGljcxIzCg1jb21wdXRlX2luZmVyGAEgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEjQKDmNvbXB1dGVfb3V0cHV0GAIgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEi0KB3N1Y2Nlc3MYAyABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24SKgoEZmFpbBgEIAEoCzIcLmluZmVyZW5jZS5TdGF0aXN0aWNEdXJhdGlvbhI0Cg5lbXB0eV9yZXNwb25zZRgFIAEoCzIcLmluZmVyZW5jZS5TdGF0aXN0aWNEdXJhdGlvbhIsCgZjYW5jZWwYBiABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24iygEKFEluZmVyQmF0Y2hTdGF0aXN0aWNzEhIKCmJhdGNoX3NpemUYASABKAQSMwoNY29tcHV0ZV9pbnB1dBgCIAEoCzIcLmluZmVyZW5jZS5TdGF0aXN0aWNEdXJhdGlvbhIzCg1jb21wdXRlX2luZmVyGAMgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEjQKDmNvbXB1dGVfb3V0cHV0GAQgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uIjoKC01lbW9yeVVzYWdlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAMSEQoJYnl0ZV9zaXplGAMgASgEIrQDCg9Nb2RlbFN0YXRpc3RpY3MSDAoEbmFtZRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEhYKDmxhc3RfaW5mZXJlbmNlGAMgASgEEhcKD2luZmVyZW5jZV9jb3VudBgEIAEoBBIXCg9leGVjdXRpb25fY291bnQYBSABKAQSMwoPaW5mZXJlbmNlX3N0YXRzGAYgASgLMhouaW5mZXJlbmNlLkluZmVyU3RhdGlzdGljcxI0CgtiYXRjaF9zdGF0cxgHIAMoCzIfLmluZmVyZW5jZS5JbmZlckJhdGNoU3RhdGlzdGljcxIsCgxtZW1vcnlfdXNhZ2UYCCADKAsyFi5pbmZlcmVuY2UuTWVtb3J5VXNhZ2USRQoOcmVzcG9uc2Vfc3RhdHMYCSADKAsyLS5pbmZlcmVuY2UuTW9kZWxTdGF0aXN0aWNzLlJlc3BvbnNlU3RhdHNFbnRyeRpYChJSZXNwb25zZVN0YXRzRW50cnkSCwoDa2V5GAEgASgJEjEKBXZhbHVlGAIgASgLMiIuaW5mZXJlbmNlLkluZmVyUmVzcG9uc2VTdGF0aXN0aWNzOgI4ASJKChdNb2RlbFN0YXRpc3RpY3NSZXNwb25zZRIvCgttb2RlbF9zdGF0cxgBIAMoCzIaLmluZmVyZW5jZS5Nb2RlbFN0YXRpc3RpY3MiigEKGE1vZGVsUmVwb3NpdG9yeVBhcmFtZXRlchIUCgpib29sX3BhcmFtGAEgASgISAASFQoLaW50NjRfcGFyYW0YAiABKANIABIWCgxzdHJpbmdfcGFyYW0YAyABKAlIABIVCgtieXRlc19wYXJhbRgEIAEoDEgAQhIKEHBhcmFtZXRlcl9jaG9pY2UiQAoWUmVwb3NpdG9yeUluZGV4UmVxdWVzdBIXCg9yZXBvc2l0b3J5X25hbWUYASABKAkSDQoFcmVhZHkYAiABKAgipAEKF1JlcG9zaXRvcnlJbmRleFJlc3BvbnNlEj0KBm1vZGVscxgBIAMoCzItLmluZmVyZW5jZS5SZXBvc2l0b3J5SW5kZXhSZXNwb25zZS5Nb2RlbEluZGV4GkoKCk1vZGVsSW5kZXgSDAoEbmFtZRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEg0KBXN0YXRlGAMgASgJEg4KBnJlYXNvbhgEIAEoCSLsAQoaUmVwb3NpdG9yeU1vZGVsTG9hZFJlcXVlc3QSFwoPcmVwb3NpdG9yeV9uYW1lGAEgASgJEhIKCm1vZGVsX25hbWUYAiABKAkSSQoKcGFyYW1ldGVycxgDIAMoCzI1LmluZmVyZW5jZS5SZXBvc2l0b3J5TW9kZWxMb2FkUmVxdWVzdC5QYXJhbWV0ZXJzRW50cnkaVgoPUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRIyCgV2YWx1ZRgCIAEoCzIjLmluZmVyZW5jZS5Nb2RlbFJlcG9zaXRvcnlQYXJhbWV0ZXI6AjgBIkMKG1JlcG9zaXRvcnlNb2RlbExvYWRSZXNwb25zZRISCgptb2RlbF9uYW1lGAEgASgJEhAKCGlzTG9hZGVkGAIgASgIIvABChxSZXBvc2l0b3J5TW9kZWxVbmxvYWRSZXF1ZXN0EhcKD3JlcG9zaXRvcnlfbmFtZRgBIAEoCRISCgptb2RlbF9uYW1lGAIgASgJEksKCnBhcmFtZXRlcnMYAyADKAsyNy5pbmZlcmVuY2UuUmVwb3NpdG9yeU1vZGVsVW5sb2FkUmVxdWVzdC5QYXJhbWV0ZXJzRW50cnkaVgoPUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRIyCgV2YWx1ZRgCIAEoCzIjLmluZmVyZW5jZS5Nb2RlbFJlcG9zaXRvcnlQYXJhbWV0ZXI6AjgBIkcKHVJlcG9zaXRvcnlNb2RlbFVubG9hZFJlc3BvbnNlEhIKCm1vZGVsX25hbWUYASABKAkSEgoKaXNVbmxvYWRlZBgCIAEoCDLnBwoUR1JQQ0luZmVyZW5jZVNlcnZpY2USSwoKU2VydmVyTGl2ZRIcLmluZmVyZW5jZS5TZXJ2ZXJMaXZlUmVxdWVzdBodLmluZmVyZW5jZS5TZXJ2ZXJMaXZlUmVzcG9uc2UiABJOCgtTZXJ2ZXJSZWFkeRIdLmluZmVyZW5jZS5TZXJ2ZXJSZWFkeVJlcXVlc3QaHi5pbmZlcmVuY2UuU2VydmVyUmVhZHlSZXNwb25zZSIAEksKCk1vZGVsUmVhZHkSHC5pbmZlcmVuY2UuTW9kZWxSZWFkeVJlcXVlc3QaHS5pbmZlcmVuY2UuTW9kZWxSZWFkeVJlc3BvbnNlIgASVwoOU2VydmVyTWV0YWRhdGESIC5pbmZlcmVuY2UuU2VydmVyTWV0YWRhdGFSZXF1ZXN0GiEuaW5mZXJlbmNlLlNlcnZlck1ldGFkYXRhUmVzcG9uc2UiABJUCg1Nb2RlbE1ldGFkYXRhEh8uaW5mZXJlbmNlLk1vZGVsTWV0YWRhdGFSZXF1ZXN0GiAuaW5mZXJlbmNlLk1vZGVsTWV0YWRhdGFSZXNwb25zZSIAEksKCk1vZGVsSW5mZXISHC5pbmZlcmVuY2UuTW9kZWxJbmZlclJlcXVlc3QaHS5pbmZlcmVuY2UuTW9kZWxJbmZlclJlc3BvbnNlIgASWwoQTW9kZWxTdHJlYW1JbmZlchIcLmluZmVyZW5jZS5Nb2RlbEluZmVyUmVxdWVzdBojLmluZmVyZW5jZS5Nb2RlbFN0cmVhbUluZmVyUmVzcG9uc2UiACgBMAESWgoPTW9kZWxTdGF0aXN0aWNzEiEuaW5mZXJlbmNlLk1vZGVsU3RhdGlzdGljc1JlcXVlc3QaIi5pbmZlcmVuY2UuTW9kZWxTdGF0aXN0aWNzUmVzcG9uc2UiABJaCg9SZXBvc2l0b3J5SW5kZXgSIS5pbmZlcmVuY2UuUmVwb3NpdG9yeUluZGV4UmVxdWVzdBoiLmluZmVyZW5jZS5SZXBvc2l0b3J5SW5kZXhSZXNwb25zZSIAEmYKE1JlcG9zaXRvcnlNb2RlbExvYWQSJS5pbmZlcmVuY2UuUmVwb3NpdG9yeU1vZGVsTG9hZFJlcXVlc3QaJi5pbmZlcmVuY2UuUmVwb3NpdG9yeU1vZGVsTG9hZFJlc3BvbnNlIgASbAoVUmVwb3NpdG9yeU1vZGVsVW5sb2FkEicuaW5mZXJlbmNlLlJlcG9zaXRvcnlNb2RlbFVubG9hZFJlcXVlc3QaKC5pbmZlcmVuY2UuUmVwb3NpdG9yeU1vZGVsVW5sb2FkUmVzcG9uc2UiAGIGcHJvdG8z");
+  fileDesc("ChxpbmZlcmVuY2UvZ3JwY19zZXJ2aWNlLnByb3RvEglpbmZlcmVuY2UiEwoRU2VydmVyTGl2ZVJlcXVlc3QiIgoSU2VydmVyTGl2ZVJlc3BvbnNlEgwKBGxpdmUYASABKAgiFAoSU2VydmVyUmVhZHlSZXF1ZXN0IiQKE1NlcnZlclJlYWR5UmVzcG9uc2USDQoFcmVhZHkYASABKAgiMgoRTW9kZWxSZWFkeVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJIiMKEk1vZGVsUmVhZHlSZXNwb25zZRINCgVyZWFkeRgBIAEoCCIXChVTZXJ2ZXJNZXRhZGF0YVJlcXVlc3QiSwoWU2VydmVyTWV0YWRhdGFSZXNwb25zZRIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSEgoKZXh0ZW5zaW9ucxgDIAMoCSIzChJNb2RlbENvbmZpZ1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJIj0KE01vZGVsQ29uZmlnUmVzcG9uc2USJgoGY29uZmlnGAEgASgLMhYuaW5mZXJlbmNlLk1vZGVsQ29uZmlnIjUKFE1vZGVsTWV0YWRhdGFSZXF1ZXN0EgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCSLFBAoVTW9kZWxNZXRhZGF0YVJlc3BvbnNlEgwKBG5hbWUYASABKAkSEAoIdmVyc2lvbnMYAiADKAkSEAoIcGxhdGZvcm0YAyABKAkSPwoGaW5wdXRzGAQgAygLMi8uaW5mZXJlbmNlLk1vZGVsTWV0YWRhdGFSZXNwb25zZS5UZW5zb3JNZXRhZGF0YRJACgdvdXRwdXRzGAUgAygLMi8uaW5mZXJlbmNlLk1vZGVsTWV0YWRhdGFSZXNwb25zZS5UZW5zb3JNZXRhZGF0YRJECgpwYXJhbWV0ZXJzGAYgAygLMjAuaW5mZXJlbmNlLk1vZGVsTWV0YWRhdGFSZXNwb25zZS5QYXJhbWV0ZXJzRW50cnka4gEKDlRlbnNvck1ldGFkYXRhEgwKBG5hbWUYASABKAkSEAoIZGF0YXR5cGUYAiABKAkSDQoFc2hhcGUYAyADKAMSUwoKcGFyYW1ldGVycxgEIAMoCzI/LmluZmVyZW5jZS5Nb2RlbE1ldGFkYXRhUmVzcG9uc2UuVGVuc29yTWV0YWRhdGEuUGFyYW1ldGVyc0VudHJ5GkwKD1BhcmFtZXRlcnNFbnRyeRILCgNrZXkYASABKAkSKAoFdmFsdWUYAiABKAsyGS5pbmZlcmVuY2UuSW5mZXJQYXJhbWV0ZXI6AjgBGkwKD1BhcmFtZXRlcnNFbnRyeRILCgNrZXkYASABKAkSKAoFdmFsdWUYAiABKAsyGS5pbmZlcmVuY2UuSW5mZXJQYXJhbWV0ZXI6AjgBIu4GChFNb2RlbEluZmVyUmVxdWVzdBISCgptb2RlbF9uYW1lGAEgASgJEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSCgoCaWQYAyABKAkSQAoKcGFyYW1ldGVycxgEIAMoCzIsLmluZmVyZW5jZS5Nb2RlbEluZmVyUmVxdWVzdC5QYXJhbWV0ZXJzRW50cnkSPQoGaW5wdXRzGAUgAygLMi0uaW5mZXJlbmNlLk1vZGVsSW5mZXJSZXF1ZXN0LkluZmVySW5wdXRUZW5zb3ISSAoHb3V0cHV0cxgGIAMoCzI3LmluZmVyZW5jZS5Nb2RlbEluZmVyUmVxdWVzdC5JbmZlclJlcXVlc3RlZE91dHB1dFRlbnNvchIaChJyYXdfaW5wdXRfY29udGVudHMYByADKAwalAIKEEluZmVySW5wdXRUZW5zb3ISDAoEbmFtZRgBIAEoCRIQCghkYXRhdHlwZRgCIAEoCRINCgVzaGFwZRgDIAMoAxJRCgpwYXJhbWV0ZXJzGAQgAygLMj0uaW5mZXJlbmNlLk1vZGVsSW5mZXJSZXF1ZXN0LkluZmVySW5wdXRUZW5zb3IuUGFyYW1ldGVyc0VudHJ5EjAKCGNvbnRlbnRzGAUgASgLMh4uaW5mZXJlbmNlLkluZmVyVGVuc29yQ29udGVudHMaTAoPUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRIoCgV2YWx1ZRgCIAEoCzIZLmluZmVyZW5jZS5JbmZlclBhcmFtZXRlcjoCOAEa1QEKGkluZmVyUmVxdWVzdGVkT3V0cHV0VGVuc29yEgwKBG5hbWUYASABKAkSWwoKcGFyYW1ldGVycxgCIAMoCzJHLmluZmVyZW5jZS5Nb2RlbEluZmVyUmVxdWVzdC5JbmZlclJlcXVlc3RlZE91dHB1dFRlbnNvci5QYXJhbWV0ZXJzRW50cnkaTAoPUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRIoCgV2YWx1ZRgCIAEoCzIZLmluZmVyZW5jZS5JbmZlclBhcmFtZXRlcjoCOAEaTAoPUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRIoCgV2YWx1ZRgCIAEoCzIZLmluZmVyZW5jZS5JbmZlclBhcmFtZXRlcjoCOAEi1QQKEk1vZGVsSW5mZXJSZXNwb25zZRISCgptb2RlbF9uYW1lGAEgASgJEhUKDW1vZGVsX3ZlcnNpb24YAiABKAkSCgoCaWQYAyABKAkSQQoKcGFyYW1ldGVycxgEIAMoCzItLmluZmVyZW5jZS5Nb2RlbEluZmVyUmVzcG9uc2UuUGFyYW1ldGVyc0VudHJ5EkAKB291dHB1dHMYBSADKAsyLy5pbmZlcmVuY2UuTW9kZWxJbmZlclJlc3BvbnNlLkluZmVyT3V0cHV0VGVuc29yEhsKE3Jhd19vdXRwdXRfY29udGVudHMYBiADKAwalwIKEUluZmVyT3V0cHV0VGVuc29yEgwKBG5hbWUYASABKAkSEAoIZGF0YXR5cGUYAiABKAkSDQoFc2hhcGUYAyADKAMSUwoKcGFyYW1ldGVycxgEIAMoCzI/LmluZmVyZW5jZS5Nb2RlbEluZmVyUmVzcG9uc2UuSW5mZXJPdXRwdXRUZW5zb3IuUGFyYW1ldGVyc0VudHJ5EjAKCGNvbnRlbnRzGAUgASgLMh4uaW5mZXJlbmNlLkluZmVyVGVuc29yQ29udGVudHMaTAoPUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRIoCgV2YWx1ZRgCIAEoCzIZLmluZmVyZW5jZS5JbmZlclBhcmFtZXRlcjoCOAEaTAoPUGFyYW1ldGVyc0VudHJ5EgsKA2tleRgBIAEoCRIoCgV2YWx1ZRgCIAEoCzIZLmluZmVyZW5jZS5JbmZlclBhcmFtZXRlcjoCOAEiaAoYTW9kZWxTdHJlYW1JbmZlclJlc3BvbnNlEhUKDWVycm9yX21lc3NhZ2UYASABKAkSNQoOaW5mZXJfcmVzcG9uc2UYAiABKAsyHS5pbmZlcmVuY2UuTW9kZWxJbmZlclJlc3BvbnNlIpkBCg5JbmZlclBhcmFtZXRlchIUCgpib29sX3BhcmFtGAEgASgISAASFQoLaW50NjRfcGFyYW0YAiABKANIABIWCgxzdHJpbmdfcGFyYW0YAyABKAlIABIWCgxkb3VibGVfcGFyYW0YBCABKAFIABIWCgx1aW50NjRfcGFyYW0YBSABKARIAEISChBwYXJhbWV0ZXJfY2hvaWNlItABChNJbmZlclRlbnNvckNvbnRlbnRzEhUKDWJvb2xfY29udGVudHMYASADKAgSFAoMaW50X2NvbnRlbnRzGAIgAygFEhYKDmludDY0X2NvbnRlbnRzGAMgAygDEhUKDXVpbnRfY29udGVudHMYBCADKA0SFwoPdWludDY0X2NvbnRlbnRzGAUgAygEEhUKDWZwMzJfY29udGVudHMYBiADKAISFQoNZnA2NF9jb250ZW50cxgHIAMoARIWCg5ieXRlc19jb250ZW50cxgIIAMoDCI3ChZNb2RlbFN0YXRpc3RpY3NSZXF1ZXN0EgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCSIuChFTdGF0aXN0aWNEdXJhdGlvbhINCgVjb3VudBgBIAEoBBIKCgJucxgCIAEoBCKcAwoPSW5mZXJTdGF0aXN0aWNzEi0KB3N1Y2Nlc3MYASABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24SKgoEZmFpbBgCIAEoCzIcLmluZmVyZW5jZS5TdGF0aXN0aWNEdXJhdGlvbhIrCgVxdWV1ZRgDIAEoCzIcLmluZmVyZW5jZS5TdGF0aXN0aWNEdXJhdGlvbhIzCg1jb21wdXRlX2lucHV0GAQgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEjMKDWNvbXB1dGVfaW5mZXIYBSABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24SNAoOY29tcHV0ZV9vdXRwdXQYBiABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24SLwoJY2FjaGVfaGl0GAcgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEjAKCmNhY2hlX21pc3MYCCABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24iwwIKF0luZmVyUmVzcG9uc2VTdGF0aXN0aWNzEjMKDWNvbXB1dGVfaW5mZXIYASABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24SNAoOY29tcHV0ZV9vdXRwdXQYAiABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24SLQoHc3VjY2VzcxgDIAEoCzIcLmluZmVyZW5jZS5TdGF0aXN0aWNEdXJhdGlvbhIqCgRmYWlsGAQgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEjQKDmVtcHR5X3Jlc3BvbnNlGAUgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEiwKBmNhbmNlbBgGIAEoCzIcLmluZmVyZW5jZS5TdGF0aXN0aWNEdXJhdGlvbiLKAQoUSW5mZXJCYXRjaFN0YXRpc3RpY3MSEgoKYmF0Y2hfc2l6ZRgBIAEoBBIzCg1jb21wdXRlX2lucHV0GAIgASgLMhwuaW5mZXJlbmNlLlN0YXRpc3RpY0R1cmF0aW9uEjMKDWNvbXB1dGVfaW5mZXIYAyABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24SNAoOY29tcHV0ZV9vdXRwdXQYBCABKAsyHC5pbmZlcmVuY2UuU3RhdGlzdGljRHVyYXRpb24iOgoLTWVtb3J5VXNhZ2USDAoEdHlwZRgBIAEoCRIKCgJpZBgCIAEoAxIRCglieXRlX3NpemUYAyABKAQitAMKD01vZGVsU3RhdGlzdGljcxIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSFgoObGFzdF9pbmZlcmVuY2UYAyABKAQSFwoPaW5mZXJlbmNlX2NvdW50GAQgASgEEhcKD2V4ZWN1dGlvbl9jb3VudBgFIAEoBBIzCg9pbmZlcmVuY2Vfc3RhdHMYBiABKAsyGi5pbmZlcmVuY2UuSW5mZXJTdGF0aXN0aWNzEjQKC2JhdGNoX3N0YXRzGAcgAygLMh8uaW5mZXJlbmNlLkluZmVyQmF0Y2hTdGF0aXN0aWNzEiwKDG1lbW9yeV91c2FnZRgIIAMoCzIWLmluZmVyZW5jZS5NZW1vcnlVc2FnZRJFCg5yZXNwb25zZV9zdGF0cxgJIAMoCzItLmluZmVyZW5jZS5Nb2RlbFN0YXRpc3RpY3MuUmVzcG9uc2VTdGF0c0VudHJ5GlgKElJlc3BvbnNlU3RhdHNFbnRyeRILCgNrZXkYASABKAkSMQoFdmFsdWUYAiABKAsyIi5pbmZlcmVuY2UuSW5mZXJSZXNwb25zZVN0YXRpc3RpY3M6AjgBIkoKF01vZGVsU3RhdGlzdGljc1Jlc3BvbnNlEi8KC21vZGVsX3N0YXRzGAEgAygLMhouaW5mZXJlbmNlLk1vZGVsU3RhdGlzdGljcyKKAQoYTW9kZWxSZXBvc2l0b3J5UGFyYW1ldGVyEhQKCmJvb2xfcGFyYW0YASABKAhIABIVCgtpbnQ2NF9wYXJhbRgCIAEoA0gAEhYKDHN0cmluZ19wYXJhbRgDIAEoCUgAEhUKC2J5dGVzX3BhcmFtGAQgASgMSABCEgoQcGFyYW1ldGVyX2Nob2ljZSJAChZSZXBvc2l0b3J5SW5kZXhSZXF1ZXN0EhcKD3JlcG9zaXRvcnlfbmFtZRgBIAEoCRINCgVyZWFkeRgCIAEoCCKkAQoXUmVwb3NpdG9yeUluZGV4UmVzcG9uc2USPQoGbW9kZWxzGAEgAygLMi0uaW5mZXJlbmNlLlJlcG9zaXRvcnlJbmRleFJlc3BvbnNlLk1vZGVsSW5kZXgaSgoKTW9kZWxJbmRleBIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSDQoFc3RhdGUYAyABKAkSDgoGcmVhc29uGAQgASgJIuwBChpSZXBvc2l0b3J5TW9kZWxMb2FkUmVxdWVzdBIXCg9yZXBvc2l0b3J5X25hbWUYASABKAkSEgoKbW9kZWxfbmFtZRgCIAEoCRJJCgpwYXJhbWV0ZXJzGAMgAygLMjUuaW5mZXJlbmNlLlJlcG9zaXRvcnlNb2RlbExvYWRSZXF1ZXN0LlBhcmFtZXRlcnNFbnRyeRpWCg9QYXJhbWV0ZXJzRW50cnkSCwoDa2V5GAEgASgJEjIKBXZhbHVlGAIgASgLMiMuaW5mZXJlbmNlLk1vZGVsUmVwb3NpdG9yeVBhcmFtZXRlcjoCOAEiQwobUmVwb3NpdG9yeU1vZGVsTG9hZFJlc3BvbnNlEhIKCm1vZGVsX25hbWUYASABKAkSEAoIaXNMb2FkZWQYAiABKAgi8AEKHFJlcG9zaXRvcnlNb2RlbFVubG9hZFJlcXVlc3QSFwoPcmVwb3NpdG9yeV9uYW1lGAEgASgJEhIKCm1vZGVsX25hbWUYAiABKAkSSwoKcGFyYW1ldGVycxgDIAMoCzI3LmluZmVyZW5jZS5SZXBvc2l0b3J5TW9kZWxVbmxvYWRSZXF1ZXN0LlBhcmFtZXRlcnNFbnRyeRpWCg9QYXJhbWV0ZXJzRW50cnkSCwoDa2V5GAEgASgJEjIKBXZhbHVlGAIgASgLMiMuaW5mZXJlbmNlLk1vZGVsUmVwb3NpdG9yeVBhcmFtZXRlcjoCOAEiRwodUmVwb3NpdG9yeU1vZGVsVW5sb2FkUmVzcG9uc2USEgoKbW9kZWxfbmFtZRgBIAEoCRISCgppc1VubG9hZGVkGAIgASgIMrcIChRHUlBDSW5mZXJlbmNlU2VydmljZRJLCgpTZXJ2ZXJMaXZlEhwuaW5mZXJlbmNlLlNlcnZlckxpdmVSZXF1ZXN0Gh0uaW5mZXJlbmNlLlNlcnZlckxpdmVSZXNwb25zZSIAEk4KC1NlcnZlclJlYWR5Eh0uaW5mZXJlbmNlLlNlcnZlclJlYWR5UmVxdWVzdBoeLmluZmVyZW5jZS5TZXJ2ZXJSZWFkeVJlc3BvbnNlIgASSwoKTW9kZWxSZWFkeRIcLmluZmVyZW5jZS5Nb2RlbFJlYWR5UmVxdWVzdBodLmluZmVyZW5jZS5Nb2RlbFJlYWR5UmVzcG9uc2UiABJXCg5TZXJ2ZXJNZXRhZGF0YRIgLmluZmVyZW5jZS5TZXJ2ZXJNZXRhZGF0YVJlcXVlc3QaIS5pbmZlcmVuY2UuU2VydmVyTWV0YWRhdGFSZXNwb25zZSIAElQKDU1vZGVsTWV0YWRhdGESHy5pbmZlcmVuY2UuTW9kZWxNZXRhZGF0YVJlcXVlc3QaIC5pbmZlcmVuY2UuTW9kZWxNZXRhZGF0YVJlc3BvbnNlIgASSwoKTW9kZWxJbmZlchIcLmluZmVyZW5jZS5Nb2RlbEluZmVyUmVxdWVzdBodLmluZmVyZW5jZS5Nb2RlbEluZmVyUmVzcG9uc2UiABJbChBNb2RlbFN0cmVhbUluZmVyEhwuaW5mZXJlbmNlLk1vZGVsSW5mZXJSZXF1ZXN0GiMuaW5mZXJlbmNlLk1vZGVsU3RyZWFtSW5mZXJSZXNwb25zZSIAKAEwARJOCgtNb2RlbENvbmZpZxIdLmluZmVyZW5jZS5Nb2RlbENvbmZpZ1JlcXVlc3QaHi5pbmZlcmVuY2UuTW9kZWxDb25maWdSZXNwb25zZSIAEloKD01vZGVsU3RhdGlzdGljcxIhLmluZmVyZW5jZS5Nb2RlbFN0YXRpc3RpY3NSZXF1ZXN0GiIuaW5mZXJlbmNlLk1vZGVsU3RhdGlzdGljc1Jlc3BvbnNlIgASWgoPUmVwb3NpdG9yeUluZGV4EiEuaW5mZXJlbmNlLlJlcG9zaXRvcnlJbmRleFJlcXVlc3QaIi5pbmZlcmVuY2UuUmVwb3NpdG9yeUluZGV4UmVzcG9uc2UiABJmChNSZXBvc2l0b3J5TW9kZWxMb2FkEiUuaW5mZXJlbmNlLlJlcG9zaXRvcnlNb2RlbExvYWRSZXF1ZXN0GiYuaW5mZXJlbmNlLlJlcG9zaXRvcnlNb2RlbExvYWRSZXNwb25zZSIAEmwKFVJlcG9zaXRvcnlNb2RlbFVubG9hZBInLmluZmVyZW5jZS5SZXBvc2l0b3J5TW9kZWxVbmxvYWRSZXF1ZXN0GiguaW5mZXJlbmNlLlJlcG9zaXRvcnlNb2RlbFVubG9hZFJlc3BvbnNlIgBiBnByb3RvMw", [file_inference_model_config]);
 
 /**
  * @generated from message inference.ServerLiveRequest
@@ -188,6 +190,47 @@ export const ServerMetadataResponseSchema: GenMessage<ServerMetadataResponse> = 
   messageDesc(file_inference_grpc_service, 7);
 
 /**
+ * @generated from message inference.ModelConfigRequest
+ */
+export type ModelConfigRequest = Message<"inference.ModelConfigRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Empty means "let the server pick".
+   *
+   * @generated from field: string version = 2;
+   */
+  version: string;
+};
+
+/**
+ * Describes the message inference.ModelConfigRequest.
+ * Use `create(ModelConfigRequestSchema)` to create a new message.
+ */
+export const ModelConfigRequestSchema: GenMessage<ModelConfigRequest> = /*@__PURE__*/
+  messageDesc(file_inference_grpc_service, 8);
+
+/**
+ * @generated from message inference.ModelConfigResponse
+ */
+export type ModelConfigResponse = Message<"inference.ModelConfigResponse"> & {
+  /**
+   * @generated from field: inference.ModelConfig config = 1;
+   */
+  config?: ModelConfig | undefined;
+};
+
+/**
+ * Describes the message inference.ModelConfigResponse.
+ * Use `create(ModelConfigResponseSchema)` to create a new message.
+ */
+export const ModelConfigResponseSchema: GenMessage<ModelConfigResponse> = /*@__PURE__*/
+  messageDesc(file_inference_grpc_service, 9);
+
+/**
  * @generated from message inference.ModelMetadataRequest
  */
 export type ModelMetadataRequest = Message<"inference.ModelMetadataRequest"> & {
@@ -209,7 +252,7 @@ export type ModelMetadataRequest = Message<"inference.ModelMetadataRequest"> & {
  * Use `create(ModelMetadataRequestSchema)` to create a new message.
  */
 export const ModelMetadataRequestSchema: GenMessage<ModelMetadataRequest> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 8);
+  messageDesc(file_inference_grpc_service, 10);
 
 /**
  * @generated from message inference.ModelMetadataResponse
@@ -265,7 +308,7 @@ export type ModelMetadataResponse = Message<"inference.ModelMetadataResponse"> &
  * Use `create(ModelMetadataResponseSchema)` to create a new message.
  */
 export const ModelMetadataResponseSchema: GenMessage<ModelMetadataResponse> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 9);
+  messageDesc(file_inference_grpc_service, 11);
 
 /**
  * @generated from message inference.ModelMetadataResponse.TensorMetadata
@@ -307,7 +350,7 @@ export type ModelMetadataResponse_TensorMetadata = Message<"inference.ModelMetad
  * Use `create(ModelMetadataResponse_TensorMetadataSchema)` to create a new message.
  */
 export const ModelMetadataResponse_TensorMetadataSchema: GenMessage<ModelMetadataResponse_TensorMetadata> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 9, 0);
+  messageDesc(file_inference_grpc_service, 11, 0);
 
 /**
  * @generated from message inference.ModelInferRequest
@@ -365,7 +408,7 @@ export type ModelInferRequest = Message<"inference.ModelInferRequest"> & {
  * Use `create(ModelInferRequestSchema)` to create a new message.
  */
 export const ModelInferRequestSchema: GenMessage<ModelInferRequest> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 10);
+  messageDesc(file_inference_grpc_service, 12);
 
 /**
  * @generated from message inference.ModelInferRequest.InferInputTensor
@@ -406,7 +449,7 @@ export type ModelInferRequest_InferInputTensor = Message<"inference.ModelInferRe
  * Use `create(ModelInferRequest_InferInputTensorSchema)` to create a new message.
  */
 export const ModelInferRequest_InferInputTensorSchema: GenMessage<ModelInferRequest_InferInputTensor> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 10, 0);
+  messageDesc(file_inference_grpc_service, 12, 0);
 
 /**
  * @generated from message inference.ModelInferRequest.InferRequestedOutputTensor
@@ -428,7 +471,7 @@ export type ModelInferRequest_InferRequestedOutputTensor = Message<"inference.Mo
  * Use `create(ModelInferRequest_InferRequestedOutputTensorSchema)` to create a new message.
  */
 export const ModelInferRequest_InferRequestedOutputTensorSchema: GenMessage<ModelInferRequest_InferRequestedOutputTensor> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 10, 1);
+  messageDesc(file_inference_grpc_service, 12, 1);
 
 /**
  * @generated from message inference.ModelInferResponse
@@ -474,7 +517,7 @@ export type ModelInferResponse = Message<"inference.ModelInferResponse"> & {
  * Use `create(ModelInferResponseSchema)` to create a new message.
  */
 export const ModelInferResponseSchema: GenMessage<ModelInferResponse> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 11);
+  messageDesc(file_inference_grpc_service, 13);
 
 /**
  * @generated from message inference.ModelInferResponse.InferOutputTensor
@@ -511,7 +554,7 @@ export type ModelInferResponse_InferOutputTensor = Message<"inference.ModelInfer
  * Use `create(ModelInferResponse_InferOutputTensorSchema)` to create a new message.
  */
 export const ModelInferResponse_InferOutputTensorSchema: GenMessage<ModelInferResponse_InferOutputTensor> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 11, 0);
+  messageDesc(file_inference_grpc_service, 13, 0);
 
 /**
  * [Triton] wrapper for ModelStreamInfer; see the rpc comment for why we
@@ -538,7 +581,7 @@ export type ModelStreamInferResponse = Message<"inference.ModelStreamInferRespon
  * Use `create(ModelStreamInferResponseSchema)` to create a new message.
  */
 export const ModelStreamInferResponseSchema: GenMessage<ModelStreamInferResponse> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 12);
+  messageDesc(file_inference_grpc_service, 14);
 
 /**
  * @generated from message inference.InferParameter
@@ -591,7 +634,7 @@ export type InferParameter = Message<"inference.InferParameter"> & {
  * Use `create(InferParameterSchema)` to create a new message.
  */
 export const InferParameterSchema: GenMessage<InferParameter> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 13);
+  messageDesc(file_inference_grpc_service, 15);
 
 /**
  * One repeated field per element family, because a oneof cannot hold
@@ -662,7 +705,7 @@ export type InferTensorContents = Message<"inference.InferTensorContents"> & {
  * Use `create(InferTensorContentsSchema)` to create a new message.
  */
 export const InferTensorContentsSchema: GenMessage<InferTensorContents> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 14);
+  messageDesc(file_inference_grpc_service, 16);
 
 /**
  * @generated from message inference.ModelStatisticsRequest
@@ -688,7 +731,7 @@ export type ModelStatisticsRequest = Message<"inference.ModelStatisticsRequest">
  * Use `create(ModelStatisticsRequestSchema)` to create a new message.
  */
 export const ModelStatisticsRequestSchema: GenMessage<ModelStatisticsRequest> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 15);
+  messageDesc(file_inference_grpc_service, 17);
 
 /**
  * A counter paired with the total time it accumulated, so averages can be
@@ -713,7 +756,7 @@ export type StatisticDuration = Message<"inference.StatisticDuration"> & {
  * Use `create(StatisticDurationSchema)` to create a new message.
  */
 export const StatisticDurationSchema: GenMessage<StatisticDuration> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 16);
+  messageDesc(file_inference_grpc_service, 18);
 
 /**
  * @generated from message inference.InferStatistics
@@ -765,7 +808,7 @@ export type InferStatistics = Message<"inference.InferStatistics"> & {
  * Use `create(InferStatisticsSchema)` to create a new message.
  */
 export const InferStatisticsSchema: GenMessage<InferStatistics> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 17);
+  messageDesc(file_inference_grpc_service, 19);
 
 /**
  * Per-response counters for models that send several responses per request
@@ -811,7 +854,7 @@ export type InferResponseStatistics = Message<"inference.InferResponseStatistics
  * Use `create(InferResponseStatisticsSchema)` to create a new message.
  */
 export const InferResponseStatisticsSchema: GenMessage<InferResponseStatistics> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 18);
+  messageDesc(file_inference_grpc_service, 20);
 
 /**
  * @generated from message inference.InferBatchStatistics
@@ -843,7 +886,7 @@ export type InferBatchStatistics = Message<"inference.InferBatchStatistics"> & {
  * Use `create(InferBatchStatisticsSchema)` to create a new message.
  */
 export const InferBatchStatisticsSchema: GenMessage<InferBatchStatistics> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 19);
+  messageDesc(file_inference_grpc_service, 21);
 
 /**
  * @generated from message inference.MemoryUsage
@@ -873,7 +916,7 @@ export type MemoryUsage = Message<"inference.MemoryUsage"> & {
  * Use `create(MemoryUsageSchema)` to create a new message.
  */
 export const MemoryUsageSchema: GenMessage<MemoryUsage> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 20);
+  messageDesc(file_inference_grpc_service, 22);
 
 /**
  * @generated from message inference.ModelStatistics
@@ -936,7 +979,7 @@ export type ModelStatistics = Message<"inference.ModelStatistics"> & {
  * Use `create(ModelStatisticsSchema)` to create a new message.
  */
 export const ModelStatisticsSchema: GenMessage<ModelStatistics> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 21);
+  messageDesc(file_inference_grpc_service, 23);
 
 /**
  * @generated from message inference.ModelStatisticsResponse
@@ -953,7 +996,7 @@ export type ModelStatisticsResponse = Message<"inference.ModelStatisticsResponse
  * Use `create(ModelStatisticsResponseSchema)` to create a new message.
  */
 export const ModelStatisticsResponseSchema: GenMessage<ModelStatisticsResponse> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 22);
+  messageDesc(file_inference_grpc_service, 24);
 
 /**
  * Like InferParameter, but tag 4 is bytes (binary load/unload options), and
@@ -998,7 +1041,7 @@ export type ModelRepositoryParameter = Message<"inference.ModelRepositoryParamet
  * Use `create(ModelRepositoryParameterSchema)` to create a new message.
  */
 export const ModelRepositoryParameterSchema: GenMessage<ModelRepositoryParameter> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 23);
+  messageDesc(file_inference_grpc_service, 25);
 
 /**
  * @generated from message inference.RepositoryIndexRequest
@@ -1024,7 +1067,7 @@ export type RepositoryIndexRequest = Message<"inference.RepositoryIndexRequest">
  * Use `create(RepositoryIndexRequestSchema)` to create a new message.
  */
 export const RepositoryIndexRequestSchema: GenMessage<RepositoryIndexRequest> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 24);
+  messageDesc(file_inference_grpc_service, 26);
 
 /**
  * @generated from message inference.RepositoryIndexResponse
@@ -1041,7 +1084,7 @@ export type RepositoryIndexResponse = Message<"inference.RepositoryIndexResponse
  * Use `create(RepositoryIndexResponseSchema)` to create a new message.
  */
 export const RepositoryIndexResponseSchema: GenMessage<RepositoryIndexResponse> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 25);
+  messageDesc(file_inference_grpc_service, 27);
 
 /**
  * @generated from message inference.RepositoryIndexResponse.ModelIndex
@@ -1078,7 +1121,7 @@ export type RepositoryIndexResponse_ModelIndex = Message<"inference.RepositoryIn
  * Use `create(RepositoryIndexResponse_ModelIndexSchema)` to create a new message.
  */
 export const RepositoryIndexResponse_ModelIndexSchema: GenMessage<RepositoryIndexResponse_ModelIndex> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 25, 0);
+  messageDesc(file_inference_grpc_service, 27, 0);
 
 /**
  * Request shape: [Triton] and [Seldon] (and MLServer):
@@ -1114,7 +1157,7 @@ export type RepositoryModelLoadRequest = Message<"inference.RepositoryModelLoadR
  * Use `create(RepositoryModelLoadRequestSchema)` to create a new message.
  */
 export const RepositoryModelLoadRequestSchema: GenMessage<RepositoryModelLoadRequest> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 26);
+  messageDesc(file_inference_grpc_service, 28);
 
 /**
  * [Triton] and [Seldon] define this response with no fields; [KServe] has
@@ -1143,7 +1186,7 @@ export type RepositoryModelLoadResponse = Message<"inference.RepositoryModelLoad
  * Use `create(RepositoryModelLoadResponseSchema)` to create a new message.
  */
 export const RepositoryModelLoadResponseSchema: GenMessage<RepositoryModelLoadResponse> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 27);
+  messageDesc(file_inference_grpc_service, 29);
 
 /**
  * Same clash and same choice as RepositoryModelLoadRequest.
@@ -1172,7 +1215,7 @@ export type RepositoryModelUnloadRequest = Message<"inference.RepositoryModelUnl
  * Use `create(RepositoryModelUnloadRequestSchema)` to create a new message.
  */
 export const RepositoryModelUnloadRequestSchema: GenMessage<RepositoryModelUnloadRequest> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 28);
+  messageDesc(file_inference_grpc_service, 30);
 
 /**
  * Same superset as RepositoryModelLoadResponse, with KServe's `isUnloaded`.
@@ -1196,15 +1239,16 @@ export type RepositoryModelUnloadResponse = Message<"inference.RepositoryModelUn
  * Use `create(RepositoryModelUnloadResponseSchema)` to create a new message.
  */
 export const RepositoryModelUnloadResponseSchema: GenMessage<RepositoryModelUnloadResponse> = /*@__PURE__*/
-  messageDesc(file_inference_grpc_service, 29);
+  messageDesc(file_inference_grpc_service, 31);
 
 /**
- * Methods, in Triton's order. Triton's remaining methods (ModelConfig, the
- * system/CUDA shared-memory calls, TraceSetting, LogSettings) are left out:
- * ModelConfig would drag in Triton's large model_config.proto, and the
+ * Methods, in Triton's order. Triton's remaining methods (the system/CUDA
+ * shared-memory calls, TraceSetting, LogSettings) are left out: the
  * shared-memory and trace/log administration calls are outside tensorwire's
  * scope. Leaving them out changes no other message: a Triton client that
  * calls one gets UNIMPLEMENTED, as it would from KServe or Seldon.
+ * ModelConfig is [Triton]'s alone; its message is the subset of Triton's
+ * model_config.proto in model_config.proto beside this file.
  *
  * @generated from service inference.GRPCInferenceService
  */
@@ -1294,6 +1338,16 @@ export const GRPCInferenceService: GenService<{
     methodKind: "bidi_streaming";
     input: typeof ModelInferRequestSchema;
     output: typeof ModelStreamInferResponseSchema;
+  },
+  /**
+   * [Triton] only: the model configuration extension.
+   *
+   * @generated from rpc inference.GRPCInferenceService.ModelConfig
+   */
+  modelConfig: {
+    methodKind: "unary";
+    input: typeof ModelConfigRequestSchema;
+    output: typeof ModelConfigResponseSchema;
   },
   /**
    * [Triton] only: cumulative per-model statistics.
