@@ -1,12 +1,14 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { tfsimpleModel } from "@tensorwire/models";
 import { afterAll, describe, expect, it } from "vitest";
 import { flagVariables, helpText, parseServeArgs, parseServeCommand } from "./cli.js";
 
+const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "tensorwire-cli-env-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -217,4 +219,35 @@ describe.skipIf(!built)("tensorwire serve configured by variables alone", () => 
     },
     60_000,
   );
+});
+
+describe.skipIf(!built)("tensorwire serve's errors about variables", () => {
+  const serve = (env: Record<string, string>) =>
+    run(process.execPath, [bin, "serve"], {
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("TENSORWIRE_"))),
+        ...env,
+      },
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+    );
+
+  it("should name the variable when what it names is not there (exit 2)", async () => {
+    const missing = join(dir, "no-such-folder");
+    expect(await serve({ TENSORWIRE_PORT: "0", TENSORWIRE_MODEL_REPOSITORY: missing })).toEqual({
+      code: 2,
+      stderr: `tensorwire: TENSORWIRE_MODEL_REPOSITORY ${missing}: no such directory; run 'tensorwire serve --help' for the flags\n`,
+    });
+  });
+
+  it("should say how to name a bare model.onnx when no name is given (exit 1)", async () => {
+    const root = mkdtempSync(join(dir, "unnamed-"));
+    writeFileSync(join(root, "model.onnx"), tfsimpleModel().onnx);
+    const { code, stderr } = await serve({ TENSORWIRE_PORT: "0", TENSORWIRE_MODEL_REPOSITORY: root });
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      "holds model.onnx at its root, a model that needs a name: give it with --model-name",
+    );
+  });
 });
