@@ -293,6 +293,14 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
     expect(stdout.trim()).toBe("10001");
   });
 
+  it("should start without ONNX Runtime's telemetry warnings", async () => {
+    // Without ORT_DISABLE_TELEMETRY the image logged "No readable CA bundle was found; telemetry
+    // HTTPS uploads will be unavailable" and "Failed to persist telemetry device ID".
+    const { stdout, stderr } = await podmanRun(["logs", name]);
+    expect(stdout).toContain("tensorwire listening on");
+    expect(stdout + stderr).not.toMatch(/telemetry|CA bundle|\[W:onnxruntime/i);
+  });
+
   // PENDING(server): grpc.health.v1.Health is not served yet. Enable once Check answers SERVING on
   // the server's one port (Kubernetes' gRPC probes and the chart's probes.type=grpc use it).
   it.skip("should answer grpc.health.v1.Health/Check with SERVING", async () => {
@@ -303,8 +311,8 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
   });
 
   /**
-   * Runs the image once more, configured by TENSORWIRE_* variables alone, for the checks of server
-   * features still to come (below); removed afterwards.
+   * Runs the image once more, configured by TENSORWIRE_* variables alone (no arguments after the
+   * image name); removed afterwards.
    */
   async function withContainer(
     mount: string,
@@ -340,29 +348,32 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
     }
   }
 
-  // PENDING(server): every flag --foo-bar also read from TENSORWIRE_FOO_BAR (flags win; repeatable
-  // flags comma-separated). Enable once the server reads them.
-  it.skip("should take its configuration from TENSORWIRE_* variables", async () => {
+  it("should take its configuration from TENSORWIRE_* variables, a second gRPC port included", async () => {
+    const grpcPort = await freePort();
     await withContainer(
       models,
       {
         TENSORWIRE_MODEL_REPOSITORY: "/mnt/models",
         TENSORWIRE_MODEL_CONTROL_MODE: "explicit",
         TENSORWIRE_LOAD_MODEL: "add,slow",
+        TENSORWIRE_GRPC_PORT: String(grpcPort),
       },
       async (base) => {
         expect((await fetch(`${base}/v2/models/add/ready`)).status).toBe(200);
         expect((await fetch(`${base}/v2/models/slow/ready`)).status).toBe(200);
         // Not in TENSORWIRE_LOAD_MODEL, so not loaded in explicit mode.
         expect((await fetch(`${base}/v2/models/tfsimple_1/ready`)).status).not.toBe(200);
+        const client = createOipClient(`http://127.0.0.1:${grpcPort}`, { protocol: "grpc" });
+        try {
+          expect(await client.isModelReady("add")).toBe(true);
+        } finally {
+          await client.close();
+        }
       },
     );
   }, 300_000);
 
-  // PENDING(server): KServe's storage layout, a bare model.onnx at the repository's root served
-  // under TENSORWIRE_MODEL_NAME (KServe passes the InferenceService's name), and a folder of *.onnx
-  // files served under their file names. Enable once the server accepts them.
-  it.skip("should serve KServe's layout: a bare model.onnx under the name KServe passes", async () => {
+  it("should serve KServe's layout: a bare model.onnx under the name KServe passes", async () => {
     const bare = join(root, "kserve-bare");
     await put(join(bare, "model.onnx"), tfsimpleModel().onnx);
     await openUp(bare);
@@ -381,10 +392,19 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
     await put(join(folder, "first.onnx"), tfsimpleModel().onnx);
     await put(join(folder, "second.onnx"), tfsimpleModel().onnx);
     await openUp(folder);
-    await withContainer(folder, { TENSORWIRE_MODEL_REPOSITORY: "/mnt/models" }, async (base) => {
-      expect((await fetch(`${base}/v2/models/first/ready`)).status).toBe(200);
-      expect((await fetch(`${base}/v2/models/second/ready`)).status).toBe(200);
-    });
+    // KServe's runtime passes TENSORWIRE_MODEL_NAME whatever the layout; here it names nothing.
+    await withContainer(
+      folder,
+      { TENSORWIRE_MODEL_REPOSITORY: "/mnt/models", TENSORWIRE_MODEL_NAME: "folder" },
+      async (base) => {
+        expect((await fetch(`${base}/v2/models/first/ready`)).status).toBe(200);
+        expect((await fetch(`${base}/v2/models/second/ready`)).status).toBe(200);
+        const index = (await (
+          await fetch(`${base}/v2/repository/index`, { method: "POST", body: "{}" })
+        ).json()) as { name: string }[];
+        expect(index.map((entry) => entry.name).sort()).toEqual(["first", "second"]);
+      },
+    );
   }, 300_000);
 
   it("should start under testcontainers-python through podman's Docker-compatible API", async () => {

@@ -137,6 +137,24 @@ describe.skipIf(!available)("deployment manifests", () => {
     expect(result.stdout).not.toContain("name: grpc\n");
   });
 
+  it("should give the Service's grpc port a container port of its own and keep the token off the command line", async () => {
+    const result = await helm(
+      "template",
+      "tw",
+      chart,
+      "--values",
+      join(chart, "ci/all-features-values.yaml"),
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("- --grpc-port=9000\n");
+    expect(result.stdout).toMatch(/- name: grpc\n\s+containerPort: 9000\n/);
+    expect(result.stdout).toMatch(/- name: grpc\n\s+port: 9000\n\s+targetPort: grpc\n/);
+    // The server reads TENSORWIRE_* variables: no service links for the namespace's Services.
+    expect(result.stdout).toContain("enableServiceLinks: false");
+    expect(result.stdout).toContain("- name: TENSORWIRE_AUTH_TOKEN\n");
+    expect(result.stdout).not.toContain("- --auth-token");
+  });
+
   it("should refuse values the chart does not have", async () => {
     const typo = await helm("template", "tw", chart, "--set", "modelRepository.controlmode=explicit");
     expect(typo.code).not.toBe(0);

@@ -14,6 +14,14 @@ import { serverNodeFlags } from "../dist/core/node-flags.js";
 const minimumMajor = 22;
 const self = fileURLToPath(import.meta.url);
 
+// ONNX Runtime's Linux and macOS builds send usage telemetry to Microsoft (model and session
+// details, a device id kept under ~/.cache) and warn on stderr where they cannot (no CA bundle, no
+// writable home: the container image). A model server for tests and clusters should not; ORT reads
+// this when it creates its environment, at the first model load. ORT_DISABLE_TELEMETRY=0 keeps it.
+if (process.env.ORT_DISABLE_TELEMETRY === undefined) {
+  process.env.ORT_DISABLE_TELEMETRY = "1";
+}
+
 function findNewerNode() {
   try {
     const pkg = createRequire(import.meta.url).resolve("node/package.json");
@@ -62,14 +70,14 @@ if (Number(process.versions.node.split(".")[0]) < minimumMajor) {
   !serverNodeFlags.every((flag) => process.execArgv.includes(flag))
 ) {
   // V8's heap flags only take effect from the command line: the same process (same pid, so
-  // supervisors and signals are unaffected) starts again with them.
-  process.execve(process.execPath, [
+  // supervisors and signals are unaffected) starts again with them. The environment is passed
+  // explicitly: Node 24.9's execve gives the new process an empty one when it is left out
+  // (fixed upstream, https://github.com/nodejs/node/pull/60029), losing every TENSORWIRE_* setting.
+  process.execve(
     process.execPath,
-    ...process.execArgv,
-    ...serverNodeFlags,
-    self,
-    ...process.argv.slice(2),
-  ]);
+    [process.execPath, ...process.execArgv, ...serverNodeFlags, self, ...process.argv.slice(2)],
+    process.env,
+  );
 } else if (
   process.argv[2] === "conformance" ||
   (process.argv[2] === "help" && process.argv[3] === "conformance")

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTensor, type InferRequest, type TensorwireError } from "@tensorwire/codec";
@@ -163,5 +163,163 @@ describe("createModelRepository()", () => {
     await expect(plane.infer({ name: "add" }, addRequest, context)).rejects.toMatchObject({
       code: "not_found",
     });
+  });
+});
+
+/**
+ * What KServe's storage initializer leaves at /mnt/models: a storageUri naming one file is
+ * downloaded as `<root>/<file name>`, one naming a folder as the folder's files.
+ */
+describe("createModelRepository() with KServe's layout", () => {
+  let root: string;
+  let core: ServerCore | undefined;
+  const start = async (options: Partial<ServerCoreOptions> = {}) => {
+    core = await createServerCore({ repository: root, ...options });
+    return core.dataPlane;
+  };
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), "tensorwire-kserve-"));
+  });
+  afterEach(async () => {
+    await core?.close();
+    core = undefined;
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("should serve a bare model.onnx as version 1 of the model modelName names, tensors from the graph", async () => {
+    await put(join(root, "model.onnx"), tfsimple);
+    const plane = await start({ modelName: "tfsimple" });
+    expect(plane.serverReady()).toBe(true);
+    expect(plane.repositoryIndex({ readyOnly: false })).toEqual([
+      { name: "tfsimple", version: "1", state: "READY", reason: "" },
+    ]);
+    const metadata = plane.modelMetadata({ name: "tfsimple" });
+    expect(metadata.versions).toEqual(["1"]);
+    expect(metadata.inputs.map((t) => [t.name, t.datatype, t.shape])).toEqual([
+      ["INPUT0", "INT32", [-1, 16]],
+      ["INPUT1", "INT32", [-1, 16]],
+    ]);
+    const response = await plane.infer({ name: "tfsimple" }, addRequest, context);
+    expect(response.modelVersion).toBe("1");
+    expect(Array.from(response.outputs.find((o) => o.name === "OUTPUT0")?.data as Int32Array)).toEqual(
+      Array(16).fill(4),
+    );
+  });
+
+  it("should apply a config.yaml beside the bare model.onnx", async () => {
+    await put(join(root, "model.onnx"), tfsimple);
+    await put(
+      join(root, "config.yaml"),
+      "name: sum\ninputs: [{name: INPUT0, aliases: [a]}]\noutputs: [{name: OUTPUT0, rename: total}]\n",
+    );
+    const plane = await start({ modelName: "sum" });
+    const metadata = plane.modelMetadata({ name: "sum" });
+    expect(metadata.outputs.map((t) => t.name)).toContain("total");
+    const inputs = [{ ...addRequest.inputs[0], name: "a" }, addRequest.inputs[1]] as InferRequest["inputs"];
+    const response = await plane.infer({ name: "sum" }, { inputs }, context);
+    expect(response.outputs.map((o) => o.name)).toContain("total");
+  });
+
+  it("should serve a config file alone at the root (a mock runtime) under modelName", async () => {
+    await put(
+      join(root, "config.yaml"),
+      "runtime: echo\ninputs: [{name: INPUT0, datatype: FP32, shape: [-1, 1]}]\n",
+    );
+    const plane = await start({ modelName: "echo-mock" });
+    const response = await plane.infer({ name: "echo-mock" }, identityRequest, context);
+    expect(response.modelVersion).toBe("1");
+  });
+
+  it("should serve a folder of *.onnx files as one model per file, named by the file's stem", async () => {
+    await put(join(root, "first.onnx"), tfsimple);
+    await put(join(root, "second.onnx"), identity);
+    await put(join(root, "not a model!.onnx"), identity);
+    await put(join(root, "notes.txt"), "not a model");
+    await put(join(root, "triton", "1", "model.onnx"), identity);
+    // KServe passes the InferenceService's name whatever the layout: with no model at the root it
+    // names nothing.
+    const plane = await start({ modelName: "unused" });
+    expect(plane.repositoryIndex({ readyOnly: false })).toEqual([
+      { name: "first", version: "1", state: "READY", reason: "" },
+      { name: "second", version: "1", state: "READY", reason: "" },
+      { name: "triton", version: "1", state: "READY", reason: "" },
+    ]);
+    expect((await plane.infer({ name: "first" }, addRequest, context)).modelName).toBe("first");
+    expect((await plane.infer({ name: "second" }, identityRequest, context)).modelVersion).toBe("1");
+  });
+
+  it("should load *.onnx files on request in mode explicit and pick up new ones in mode poll", async () => {
+    await put(join(root, "first.onnx"), tfsimple);
+    const explicit = await start({ controlMode: "explicit" });
+    expect(explicit.modelReady({ name: "first" })).toBe(false);
+    await explicit.repositoryLoad("first");
+    expect(explicit.modelReady({ name: "first" })).toBe(true);
+    await expect(explicit.repositoryLoad("second")).rejects.toMatchObject({ code: "not_found" });
+    await core?.close();
+    const polled = await start({ controlMode: "poll", pollIntervalMs: 30 });
+    await put(join(root, "second.onnx"), identity);
+    await until(() => polled.modelReady({ name: "second" }));
+    await rm(join(root, "first.onnx"));
+    await until(() => !polled.repositoryIndex({ readyOnly: false }).some((e) => e.name === "first"));
+  });
+
+  it("should refuse to start when a model at the root has no name", async () => {
+    await put(join(root, "model.onnx"), tfsimple);
+    await put(join(root, "config.yaml"), "versionPolicy: all\n");
+    await expect(start()).rejects.toThrow(
+      /holds model\.onnx and config\.yaml at its root, a model that needs a name: give it with --model-name \(TENSORWIRE_MODEL_NAME/,
+    );
+  });
+
+  it.each(["a/b", "..", "x.pipeline", ""])("should refuse the model name %j", async (name) => {
+    await put(join(root, "model.onnx"), tfsimple);
+    await expect(start({ modelName: name })).rejects.toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringContaining(`modelName: invalid model name '${name}'`),
+    });
+  });
+
+  it("should refuse two models of one name", async () => {
+    await put(join(root, "model.onnx"), tfsimple);
+    await put(join(root, "add.onnx"), tfsimple);
+    await expect(start({ modelName: "add" })).rejects.toThrow(
+      "the model repository has two models named 'add': add.onnx and the model at the root (--model-name)",
+    );
+    await rm(join(root, "model.onnx"));
+    await put(join(root, "add", "1", "model.onnx"), tfsimple);
+    await expect(start()).rejects.toThrow("two models named 'add': add/ and add.onnx");
+  });
+
+  it("should refuse a config whose name is not modelName", async () => {
+    await put(join(root, "model.onnx"), tfsimple);
+    await put(join(root, "config.yaml"), "name: other\n");
+    const plane = await start({ modelName: "tfsimple" });
+    expect(plane.repositoryIndex({ readyOnly: false })).toEqual([
+      {
+        name: "tfsimple",
+        state: "UNAVAILABLE",
+        reason: "model 'tfsimple' config.yaml: name 'other' differs from the model's name 'tfsimple'",
+      },
+    ]);
+  });
+
+  it("should refuse a *.onnx symlink that leaves the repository unless allowed", async () => {
+    const outside = await mkdtemp(join(tmpdir(), "tensorwire-outside-"));
+    try {
+      await put(join(outside, "elsewhere.onnx"), identity);
+      await symlink(join(outside, "elsewhere.onnx"), join(root, "linked.onnx"));
+      const plane = await start();
+      expect(plane.repositoryIndex({ readyOnly: false })[0]).toMatchObject({
+        name: "linked",
+        state: "UNAVAILABLE",
+        reason: expect.stringContaining("resolves outside the model repository"),
+      });
+      await core?.close();
+      const allowed = await start({ allowExternalPaths: true });
+      expect(allowed.modelReady({ name: "linked" })).toBe(true);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,13 @@ export interface ModelRepositoryOptions {
   /** The repository directory: `<root>/<model>/config.yaml` and `<root>/<model>/<version>/model.onnx`. */
   readonly root: string;
   /**
+   * The name of the model at the root itself (`<root>/model.onnx`, a config file beside it, or
+   * both): KServe's storage initializer leaves a `storageUri` naming one file as
+   * `<root>/<file name>`, and KServe passes the `InferenceService`'s name. Required when the root
+   * holds such a model, ignored otherwise.
+   */
+  readonly modelName: string | undefined;
+  /**
    * Lets a config's `model:` (or a symlinked model directory) point outside the repository.
    * Default false: a repository cannot make the server read arbitrary files.
    */
@@ -22,54 +29,133 @@ export interface ModelRepositoryOptions {
 /** The config file names tried in order; YAML is a superset of JSON, so one parser reads all three. */
 const configFiles = ["config.yaml", "config.yml", "config.json"] as const;
 const versionPattern = /^[0-9]+$/;
+const onnxFile = "model.onnx";
+const onnxExtension = ".onnx";
+
+/** Where a model's files are: a directory, the repository's root, or one `<name>.onnx` file there. */
+type ModelPlace =
+  | { readonly kind: "directory"; readonly path: string; readonly fingerprint: string }
+  | { readonly kind: "root"; readonly fingerprint: string }
+  | { readonly kind: "file"; readonly path: string; readonly fingerprint: string };
 
 /**
  * A Triton-like model repository on disk. Each model is a directory holding an optional config
  * (see `ModelConfig`) and numeric version subdirectories; an ONNX version holds `model.onnx`.
- * Directories whose names are not valid model names are skipped, not reported.
+ *
+ * The root may also hold what KServe's storage initializer leaves of a `storageUri`: a bare
+ * `model.onnx` (and/or a config file beside it) is one model, version 1, named `modelName`; any
+ * other `<name>.onnx` file is one model, version 1, named by the file's stem. Such models take
+ * their inputs and outputs from the ONNX graph, as configless directory models do.
+ *
+ * Directories and files whose names are not valid model names are skipped, not reported; two
+ * models of one name (`add/` and `add.onnx`) are an error.
  */
 export function createModelRepository(options: ModelRepositoryOptions): ModelSource {
   const root = resolve(options.root);
-  return {
-    async scan() {
-      const found = new Map<string, string>();
-      for (const entry of await readdir(root, { withFileTypes: true })) {
-        if ((entry.isDirectory() || entry.isSymbolicLink()) && checkModelName(entry.name).ok) {
-          const fingerprint = await fingerprintOf(join(root, entry.name));
-          if (fingerprint !== undefined) {
-            found.set(entry.name, fingerprint);
-          }
+  const { modelName } = options;
+  if (modelName !== undefined) {
+    const checked = checkModelName(modelName);
+    if (!checked.ok) {
+      throw new TensorwireError("invalid_argument", `modelName: ${checked.error}`);
+    }
+  }
+
+  /** Every model of the repository, by name. */
+  const places = async (): Promise<Map<string, ModelPlace>> => {
+    const found = new Map<string, ModelPlace>();
+    const add = (name: string, place: ModelPlace) => {
+      const other = found.get(name);
+      if (other !== undefined) {
+        throw new TensorwireError(
+          "already_exists",
+          `the model repository has two models named '${name}': ${describePlace(name, other)} and ${describePlace(name, place)}`,
+        );
+      }
+      found.set(name, place);
+    };
+    const entries = await readdir(root, { withFileTypes: true });
+    for (const entry of entries) {
+      const path = join(root, entry.name);
+      if ((entry.isDirectory() || entry.isSymbolicLink()) && checkModelName(entry.name).ok) {
+        const fingerprint = await fingerprintOf(path);
+        if (fingerprint !== undefined) {
+          add(entry.name, { kind: "directory", path, fingerprint });
+          continue;
         }
       }
-      return found;
+      const stem = entry.name.slice(0, -onnxExtension.length);
+      if (entry.name.endsWith(onnxExtension) && entry.name !== onnxFile && checkModelName(stem).ok) {
+        const fingerprint = await fileFingerprint(path);
+        if (fingerprint !== undefined) {
+          add(stem, { kind: "file", path, fingerprint });
+        }
+      }
+    }
+    const rootFiles = [onnxFile, ...configFiles].filter((file) => entries.some((e) => e.name === file));
+    if (rootFiles.length > 0) {
+      if (modelName === undefined) {
+        throw new TensorwireError(
+          "invalid_argument",
+          `the model repository '${root}' holds ${rootFiles.join(" and ")} at its root, a model that needs a name: give it with --model-name (TENSORWIRE_MODEL_NAME, KServe passes the InferenceService's name)`,
+        );
+      }
+      const parts = await Promise.all(
+        rootFiles.map(async (file) => `${file}:${(await fileFingerprint(join(root, file))) ?? "-"}`),
+      );
+      add(modelName, { kind: "root", fingerprint: parts.join("|") });
+    }
+    return found;
+  };
+
+  return {
+    async scan() {
+      return new Map([...(await places())].map(([name, place]) => [name, place.fingerprint]));
     },
     async resolve(name) {
       const checked = checkModelName(name);
       if (!checked.ok) {
         throw new TensorwireError("invalid_argument", checked.error);
       }
-      const modelDir = join(root, name);
-      const fingerprint = await fingerprintOf(modelDir);
-      if (fingerprint === undefined) {
+      const place = (await places()).get(name);
+      if (place === undefined) {
         throw new TensorwireError(
           "not_found",
-          `failed to load '${name}': no model directory in the repository`,
+          `failed to load '${name}': no model directory or ${name}${onnxExtension} in the repository`,
         );
       }
       const realRoot = await realpath(root);
+      if (place.kind === "file") {
+        const model = await checkInside(name, realRoot, place.path, options.allowExternalPaths);
+        const config = parseModelConfig({}, `model '${name}'`);
+        return {
+          name,
+          config,
+          versions: new Map([["1", { kind: "onnx", model }]]),
+          modifiers: modifiersFromConfig(config),
+          fingerprint: place.fingerprint,
+        } satisfies ModelDefinition;
+      }
+      const modelDir = place.kind === "root" ? root : place.path;
       await checkInside(name, realRoot, modelDir, options.allowExternalPaths);
       const config = await readConfig(name, modelDir);
-      const numbered = (await readdir(modelDir, { withFileTypes: true }))
-        .filter((entry) => entry.isDirectory() && versionPattern.test(entry.name))
-        .map((entry) => entry.name);
+      // At the root, numbered directories are models of their own (Triton allows the name "1").
+      const numbered =
+        place.kind === "root"
+          ? []
+          : (await readdir(modelDir, { withFileTypes: true }))
+              .filter((entry) => entry.isDirectory() && versionPattern.test(entry.name))
+              .map((entry) => entry.name);
       let versions = new Map<string, RuntimeSpec>();
       if (config.runtime === "onnx") {
-        const names = numbered.length === 0 && config.model !== undefined ? ["1"] : numbered;
+        const names =
+          numbered.length === 0 && (config.model !== undefined || place.kind === "root") ? ["1"] : numbered;
         for (const version of names) {
           const file =
-            config.model === undefined
-              ? join(modelDir, version, "model.onnx")
-              : resolve(modelDir, config.model);
+            config.model !== undefined
+              ? resolve(modelDir, config.model)
+              : place.kind === "root"
+                ? join(root, onnxFile)
+                : join(modelDir, version, onnxFile);
           versions.set(version, {
             kind: "onnx",
             model: await checkInside(name, realRoot, file, options.allowExternalPaths),
@@ -87,7 +173,7 @@ export function createModelRepository(options: ModelRepositoryOptions): ModelSou
         config,
         versions,
         modifiers: modifiersFromConfig(config),
-        fingerprint,
+        fingerprint: place.fingerprint,
       } satisfies ModelDefinition;
     },
   };
@@ -148,12 +234,26 @@ async function readConfig(name: string, modelDir: string): Promise<ModelConfig> 
     if (declaredName !== undefined && declaredName !== name) {
       throw new TensorwireError(
         "invalid_argument",
-        `${where}: name '${String(declaredName)}' differs from the directory name`,
+        `${where}: name '${String(declaredName)}' differs from the model's name '${name}'`,
       );
     }
     return config;
   }
   return parseModelConfig({}, `model '${name}'`);
+}
+
+function describePlace(name: string, place: ModelPlace): string {
+  return place.kind === "directory"
+    ? `${name}/`
+    : place.kind === "file"
+      ? `${name}${onnxExtension}`
+      : "the model at the root (--model-name)";
+}
+
+/** Size and modification time of a file; undefined when it is missing or not a file. */
+async function fileFingerprint(path: string): Promise<string | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  return info?.isFile() === true ? `${info.mtimeMs}:${info.size}` : undefined;
 }
 
 /**

@@ -11,14 +11,16 @@ import {
 } from "../protocols/index.js";
 import { defaultMaxInputSize } from "../protocols/oip-rest/index.js";
 import type { ControlMode } from "../registry/model-registry.js";
+import { checkModelName } from "../repository/model-name.js";
 import { type ZooGroup, zooGroups } from "./default-zoo.js";
 import { pipelineInspectHelp, runPipelineInspect } from "./run-pipeline-inspect.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 
 /**
- * `tensorwire serve`: the server as a command. Every flag can also come from `--config <file>`
- * (YAML or JSON, the flags' names as keys, e.g. `model-repository: ./models`); flags given on the
- * command line win over the file.
+ * `tensorwire serve`: the server as a command. Every flag can also come from a `TENSORWIRE_*`
+ * environment variable (`--model-repository` from `TENSORWIRE_MODEL_REPOSITORY`, see
+ * `flagVariables`) and from `--config <file>` (YAML or JSON, the flags' names as keys, e.g.
+ * `model-repository: ./models`). Command-line flags win over variables, variables over the file.
  */
 
 const controlModes = ["none", "explicit", "poll"] as const;
@@ -33,9 +35,17 @@ const flags = {
     type: "string",
     help: 'Address to bind. Default "0.0.0.0" (all IPv4 interfaces); use "::" for IPv6.',
   },
+  "grpc-port": {
+    type: "string",
+    help: "A second TCP port with the same protocols as --port, for setups that want gRPC on a port of its own (KServe, Triton: 9000); 0 picks a free one. Default: none.",
+  },
   "model-repository": {
     type: "string",
     help: "Directory of models (<name>/config.yaml, <name>/<version>/model.onnx). Without it the built-in models are served (iris, tfsimple, identity_*, fraud, echo, constant, and the models of Triton's, KServe's, Wallaroo's and Hopsworks' examples: see --zoo).",
+  },
+  "model-name": {
+    type: "string",
+    help: "The name of the model whose files sit at the repository's root (KServe's layout: <repository>/model.onnx, optional config.yaml beside it). KServe passes the InferenceService's name.",
   },
   zoo: {
     type: "string",
@@ -188,6 +198,8 @@ export function helpText(): string {
     "Serves Open Inference Protocol (KServe V2) REST, gRPC, Connect and gRPC-Web on one port,",
     "with Triton's binary data, repository and statistics extensions and Seldon's headers.",
     "",
+    `Environment: every flag --foo-bar is also read from ${variablePrefix}FOO_BAR (repeatable flags comma-separated, booleans true/false/1/0); flags win over variables, variables over --config.`,
+    "",
     "Flags:",
   ];
   for (const [name, flag] of Object.entries(flags)) {
@@ -198,21 +210,57 @@ export function helpText(): string {
   return lines.join("\n");
 }
 
-/** The server options a command line (after `serve`) asks for, with the config file merged in. */
-export async function parseServeArgs(argv: readonly string[]): Promise<Partial<StartServerOptions> | "help"> {
+/**
+ * The server options a command line (after `serve`) asks for, with the `TENSORWIRE_*` variables of
+ * `env` and the config file merged in. `env` defaults to none: `main` passes `process.env`.
+ */
+export async function parseServeArgs(
+  argv: readonly string[],
+  env: Environment = {},
+): Promise<Partial<StartServerOptions> | "help"> {
+  const command = await parseServeCommand(argv, env);
+  return command === "help" ? command : command.options;
+}
+
+/** What `tensorwire serve` was asked for, and where each setting came from. */
+export interface ServeCommand {
+  readonly options: Partial<StartServerOptions>;
+  /** Flag → variable, for the flags set by a variable: errors name the variable instead. */
+  readonly variables: ReadonlyMap<string, string>;
+  /** One line each: variables that were ignored, and why. */
+  readonly warnings: readonly string[];
+}
+
+/** `parseServeArgs` with the warnings to print and the flags that variables set. */
+export async function parseServeCommand(
+  argv: readonly string[],
+  env: Environment,
+): Promise<ServeCommand | "help"> {
   const { values } = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: false });
   if (values.help === true) {
     return "help";
   }
-  const merged: Record<string, unknown> = {};
-  if (values.config !== undefined) {
-    Object.assign(merged, await readConfig(values.config));
+  const given = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+  const fromEnv = flagsFromEnvironment(env);
+  const variables = new Map(
+    Object.keys(fromEnv.values)
+      .filter((flag) => !(flag in given))
+      .map((flag) => [flag, variableOf(flag)]),
+  );
+  try {
+    const config = (given.config ?? fromEnv.values.config) as string | undefined;
+    const merged: Record<string, unknown> = {
+      ...(config === undefined ? {} : await readConfig(config)),
+      ...fromEnv.values,
+      ...given,
+    };
+    return { options: await optionsWithPipelines(merged), variables, warnings: fromEnv.warnings };
+  } catch (err) {
+    throw err instanceof UsageError ? new UsageError(nameVariables(err.message, variables)) : err;
   }
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined) {
-      merged[key] = value;
-    }
-  }
+}
+
+async function optionsWithPipelines(merged: Record<string, unknown>): Promise<Partial<StartServerOptions>> {
   const options = optionsFrom(merged);
   const pipelinePaths = merged.pipelines;
   if (pipelinePaths !== undefined) {
@@ -245,6 +293,102 @@ async function readConfig(path: string): Promise<Record<string, unknown>> {
   return parsed as Record<string, unknown>;
 }
 
+// --- TENSORWIRE_* variables: derived from `flags`, so a flag added there has its variable.
+
+/** The environment `tensorwire serve` reads its `TENSORWIRE_*` variables from. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const variablePrefix = "TENSORWIRE_";
+
+/** Set by bin/tensorwire.js for the Node it re-runs itself with; no flag of its own. */
+const reservedVariables = new Set([`${variablePrefix}REEXEC`]);
+
+/**
+ * Names Kubernetes gives the variables of a Service's links (`<SERVICE>_SERVICE_HOST`,
+ * `<SERVICE>_PORT_8080_TCP`, ...) in every pod of its namespace, unless the pod spec sets
+ * `enableServiceLinks: false`; a Service named `tensorwire*` makes them start with `TENSORWIRE_`.
+ * https://github.com/kubernetes/kubernetes/blob/v1.34.0/pkg/kubelet/envvars/envvars.go
+ */
+const serviceLinkName = /_SERVICE_HOST$|_SERVICE_PORT(_\w+)?$|_PORT_\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?$/;
+/** The value of `<SERVICE>_PORT` in those links, which would land on `--port` or `--grpc-port`. */
+const serviceLinkPort = /^(tcp|udp|sctp):\/\//;
+
+/** The variable of a flag: `--model-repository` is read from `TENSORWIRE_MODEL_REPOSITORY`. */
+function variableOf(flag: string): string {
+  return `${variablePrefix}${flag.toUpperCase().replaceAll("-", "_")}`;
+}
+
+/** Every `tensorwire serve` flag but `--help` with the variable it is also read from, in `--help`'s order. */
+export function flagVariables(): readonly (readonly [flag: string, variable: string])[] {
+  return Object.keys(flags)
+    .filter((flag) => flag !== "help")
+    .map((flag) => [flag, variableOf(flag)] as const);
+}
+
+/**
+ * The flags' values from `TENSORWIRE_*` variables: strings as they are, repeatable flags
+ * comma-separated, booleans true/false/1/0; an empty or malformed value is a usage error naming the
+ * variable. Unknown `TENSORWIRE_*` variables are not an error (a typo must not stop a server that
+ * others configure too) but a warning naming them; Kubernetes' service links are left alone.
+ */
+function flagsFromEnvironment(env: Environment): { values: Record<string, unknown>; warnings: string[] } {
+  const flagOf = new Map(flagVariables().map(([flag, variable]) => [variable, flag as FlagName]));
+  const values: Record<string, unknown> = {};
+  const warnings: string[] = [];
+  const unknown: string[] = [];
+  for (const [variable, value] of Object.entries(env)) {
+    if (!variable.startsWith(variablePrefix) || value === undefined || reservedVariables.has(variable)) {
+      continue;
+    }
+    const flag = flagOf.get(variable);
+    if (flag === undefined) {
+      if (!serviceLinkName.test(variable) && !(variable.endsWith("_PORT") && serviceLinkPort.test(value))) {
+        unknown.push(variable);
+      }
+      continue;
+    }
+    if (variable.endsWith("_PORT") && serviceLinkPort.test(value)) {
+      warnings.push(
+        `tensorwire: ignoring ${variable}=${value}, the link Kubernetes sets for a Service of that name; set ${variable} to a port number, or enableServiceLinks: false in the pod spec`,
+      );
+      continue;
+    }
+    values[flag] = flagValue(flag, variable, value);
+  }
+  if (unknown.length > 0) {
+    warnings.push(
+      `tensorwire: ignoring ${unknown.sort().join(", ")}: no 'tensorwire serve' flag reads ${unknown.length === 1 ? "it" : "them"} (see --help)`,
+    );
+  }
+  return { values, warnings };
+}
+
+function flagValue(flag: FlagName, variable: string, value: string): string | boolean | string[] {
+  if (value === "") {
+    // As an empty flag value is: TENSORWIRE_AUTH_TOKEN=$UNSET must not start a server without auth.
+    throw new UsageError(`${variable} is set but empty; unset it or give it a value`);
+  }
+  const spec: { readonly type: string; readonly multiple?: boolean } = flags[flag];
+  if (spec.type === "boolean") {
+    if (/^(true|1)$/i.test(value)) return true;
+    if (/^(false|0)$/i.test(value)) return false;
+    throw new UsageError(`${variable}: expected true, false, 1 or 0, got '${value}'`);
+  }
+  if (spec.multiple === true) {
+    const items = value.split(",").map((item) => item.trim());
+    if (items.includes("")) {
+      throw new UsageError(`${variable}: expected comma-separated values, got an empty one in '${value}'`);
+    }
+    return items;
+  }
+  return value;
+}
+
+/** A message about flags, with each flag set by a variable named by that variable instead. */
+function nameVariables(message: string, variables: ReadonlyMap<string, string>): string {
+  return message.replace(/--([a-z0-9-]+)/g, (whole, flag: string) => variables.get(flag) ?? whole);
+}
+
 function optionsFrom(v: Record<string, unknown>): {
   -readonly [K in keyof StartServerOptions]?: StartServerOptions[K];
 } {
@@ -252,9 +396,24 @@ function optionsFrom(v: Record<string, unknown>): {
     port: integer(v, "port", 0, 65535) ?? 8080,
     host: text(v, "host") ?? "0.0.0.0",
   };
+  const grpcPort = integer(v, "grpc-port", 0, 65535);
+  if (grpcPort !== undefined) {
+    if (grpcPort !== 0 && grpcPort === options.port) {
+      throw new UsageError(`--grpc-port: ${grpcPort} is --port already, which serves gRPC too; leave it out`);
+    }
+    options.grpcPort = grpcPort;
+  }
   const repository = text(v, "model-repository");
   if (repository !== undefined) {
     options.repository = repository;
+  }
+  const modelName = text(v, "model-name");
+  if (modelName !== undefined) {
+    const checked = checkModelName(modelName);
+    if (!checked.ok) {
+      throw new UsageError(`--model-name: ${checked.error}`);
+    }
+    options.modelName = modelName;
   }
   const zoo = text(v, "zoo");
   if (zoo !== undefined) {
@@ -548,11 +707,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     return usage(`unknown command '${command}'; run 'tensorwire --help' for the commands`);
   }
   let server: RunningServer;
+  let variables: ReadonlyMap<string, string> = new Map();
   try {
-    const options = await parseServeArgs(rest);
-    if (options === "help") {
+    const command = await parseServeCommand(rest, process.env);
+    if (command === "help") {
       console.log(helpText());
       return 0;
+    }
+    const { options } = command;
+    variables = command.variables;
+    for (const warning of command.warnings) {
+      console.error(warning);
     }
     // A server run as a command logs requests, and its first RPC does not wait for the RPC side's
     // import; in-process (startServer) it defaults to errors only, and imports it at the first RPC.
@@ -566,10 +731,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(
       `  gRPC, Connect, gRPC-Web:   ${server.address}${scheme === "http" ? " (plaintext)" : " (TLS)"}`,
     );
+    if (server.grpcUrl !== server.url) {
+      console.log(`  second port (--grpc-port): ${new URL(server.grpcUrl).host}, the same protocols`);
+    }
   } catch (err) {
     if (err instanceof UsageError || (err instanceof TypeError && "code" in err)) {
       // parseArgs reports unknown or malformed flags as TypeErrors with an ERR_PARSE_ARGS_* code.
-      return usage(`${oneLine(err.message)}; run 'tensorwire serve --help' for the flags`);
+      const message = nameVariables(oneLine(err.message), variables);
+      return usage(`${message}; run 'tensorwire serve --help' for the flags`);
     }
     console.error(`tensorwire: could not start: ${startFailure(err)}`);
     return 1;

@@ -11,6 +11,12 @@ import { defaultZoo, type ZooGroup, zooGroups } from "./default-zoo.js";
 export interface ServerCoreOptions {
   /** A model repository directory (see `createModelRepository`). Default: none. */
   readonly repository: string | undefined;
+  /**
+   * The name of the model whose files sit at the repository's root, KServe's storage layout:
+   * `<repository>/model.onnx` and/or a config file there (see `createModelRepository`). Required
+   * when the root holds one, ignored otherwise. Default: none.
+   */
+  readonly modelName: string | undefined;
   /** Models declared in memory, served beside the repository's (a repository model of the same name wins). */
   readonly models: readonly ModelDeclaration[];
   /**
@@ -57,6 +63,7 @@ export interface ServerCore {
 export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}): ServerCoreOptions {
   return {
     repository: options.repository,
+    modelName: options.modelName,
     models: options.models ?? [],
     zoo: options.zoo ?? (options.repository === undefined && options.models === undefined),
     zooGroups: options.zooGroups ?? zooGroups,
@@ -84,6 +91,7 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
     sources.push(
       createModelRepository({
         root: options.repository,
+        modelName: options.modelName,
         allowExternalPaths: options.allowExternalPaths,
         moduleRoots: options.moduleRoots,
       }),

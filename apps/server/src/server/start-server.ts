@@ -44,6 +44,12 @@ export interface StartServerOptions
    */
   readonly drainTimeoutMs: number;
   /**
+   * A second port with the same handler, so every protocol, for setups that want gRPC on a port of
+   * its own (KServe's and Triton's convention is 9000); 0 picks a free one. Bound on `host` with
+   * `tls` like the first, and drained and closed with it. Default: none, gRPC shares `port`.
+   */
+  readonly grpcPort: number | undefined;
+  /**
    * Seldon v2 pipelines, served at `seldon-model: <name>.pipeline` and `/v2/pipelines/<name>/...`.
    * Default: Seldon's `tfsimples` when the default zoo is served, else none.
    */
@@ -67,8 +73,13 @@ export interface StartServerOptions
 export interface RunningServer {
   /** Base URL for REST and for Connect/gRPC/gRPC-Web transports: `http://127.0.0.1:<port>`. */
   readonly url: string;
-  /** The same port: gRPC shares it. Given separately for clients that take a URL per protocol. */
+  /**
+   * Base URL for gRPC clients: the second listener's (`grpcPort` was given), else `url`, whose port
+   * serves gRPC too. Given separately for clients that take a URL per protocol.
+   */
   readonly grpcUrl: string;
+  /** The port of `grpcUrl`: the second listener's bound port, else `port`. */
+  readonly grpcPort: number;
   /** `host:port`, the form tritonclient and grpcurl take. */
   readonly address: string;
   /** The bound port (the real one when port 0 was asked for). */
@@ -85,8 +96,9 @@ export interface RunningServer {
 }
 
 /**
- * Starts the server in-process: REST, gRPC, Connect and gRPC-Web on one port. Defaults suit tests:
- * port 0 (a free one) on 127.0.0.1; the default model zoo unless `models` or `repository` is given.
+ * Starts the server in-process: REST, gRPC, Connect and gRPC-Web on one port (and on `grpcPort`
+ * too, when given). Defaults suit tests: port 0 (a free one) on 127.0.0.1; the default model zoo
+ * unless `models` or `repository` is given.
  *
  * @example
  * ```ts
@@ -151,14 +163,21 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
       onServerFault: (rpc, err) => logger.error({ rpc, err }, `rpc ${rpc} failed`),
     });
     await prepare({ rpc: options.preloadRpc === true });
-    const listener = await listen(handler, {
-      port: options.port ?? 0,
-      host: options.host ?? "127.0.0.1",
-      tls: options.tls,
-      streamHandler: options.fastGrpc === false ? undefined : fastPath,
-    });
-    // The gateway starts after the port is bound: if it fails, the listener must not outlive the error.
+    const listenOn = (port: number) =>
+      listen(handler, {
+        port,
+        host: options.host ?? "127.0.0.1",
+        tls: options.tls,
+        streamHandler: options.fastGrpc === false ? undefined : fastPath,
+      });
+    const listener = await listenOn(options.port ?? 0);
+    // What binds after the first port (the second port, the gateway) may fail: the listeners must
+    // not outlive the error.
     closeListener = () => listener.close(0);
+    const grpcListener = options.grpcPort === undefined ? undefined : await listenOn(options.grpcPort);
+    closeListener = async () => {
+      await Promise.all([listener.close(0), grpcListener?.close(0)]);
+    };
     if (options.kafka !== undefined) {
       // Kafka requests are logged like any other; pipeline steps travel over the models' topics.
       const { startKafkaGateway } = await import("../kafka/start-kafka-gateway.js");
@@ -173,9 +192,11 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
     const scheme = listener.secure ? "https" : "http";
     const address = `${urlHost(listener.host)}:${listener.port}`;
     const url = `${scheme}://${address}`;
+    const grpcPort = grpcListener?.port ?? listener.port;
     return {
       url,
-      grpcUrl: url,
+      grpcUrl: `${scheme}://${urlHost(listener.host)}:${grpcPort}`,
+      grpcPort,
       address,
       port: listener.port,
       dataPlane,
@@ -184,7 +205,8 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
       },
       async close() {
         draining = true;
-        await listener.close(options.drainTimeoutMs ?? 10_000);
+        const graceMs = options.drainTimeoutMs ?? 10_000;
+        await Promise.all([listener.close(graceMs), grpcListener?.close(graceMs)]);
         await closeExtras();
         await core.close();
         logger.flush();
