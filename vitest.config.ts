@@ -9,7 +9,12 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ["source"] } },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "test/src/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "apps/*/src/**/*.test.ts",
+      "test/src/**/*.test.ts",
+      "test/abuse/**/*.test.ts",
+    ],
     reporters: ["default", "./scripts/vitest-summary-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

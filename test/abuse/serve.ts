@@ -1,0 +1,161 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as http from "node:http";
+import { fileURLToPath } from "node:url";
+
+// The abuse suite runs the server the way users do, as `tensorwire serve` in its own process, so
+// that a probe can measure that process (open file descriptors, resident memory), signal it and
+// watch it survive, without the test runner's own sockets and heap in the figures.
+const bin = fileURLToPath(new URL("../../apps/server/bin/tensorwire.js", import.meta.url));
+// The Node 24 the repository installs; the machine's own may be older.
+const node24 = fileURLToPath(new URL("../../node_modules/.bin/node", import.meta.url));
+
+/** True when the server is built and Node 24 is installed, which the suite needs to run. */
+export const canServe =
+  existsSync(node24) &&
+  existsSync(fileURLToPath(new URL("../../apps/server/dist/server/cli.js", import.meta.url)));
+
+/** A `tensorwire serve` child process on 127.0.0.1 and an ephemeral port. */
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** Everything the process has written to stdout and stderr so far. */
+  output(): string;
+  /** Open file descriptors of the server process (Linux `/proc/<pid>/fd`). */
+  fdCount(): number;
+  /** Resident set size of the server process in MiB (Linux `/proc/<pid>/status`). */
+  rssMiB(): number;
+  /** Resolves with the exit code (or the signal's name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+/** Starts `tensorwire serve --port 0 --host 127.0.0.1 ...args` and resolves once it listens. */
+export async function serve(
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
+  const child = spawn(node24, [bin, "serve", "--port", "0", "--host", "127.0.0.1", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let out = "";
+  child.stdout?.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const onData = () => {
+      const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(out);
+      if (m) {
+        child.stdout?.off("data", onData);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout?.on("data", onData);
+    void exited.then((code) => reject(new Error(`tensorwire serve exited with ${code}: ${out}`)));
+  });
+  const pid = child.pid as number;
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    output: () => out,
+    fdCount: () => readdirSync(`/proc/${pid}/fd`).length,
+    rssMiB: () => {
+      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+      return Number(kb) / 1024;
+    },
+    exited,
+    stop: async (graceMs = 10_000) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+        const code = await exited;
+        clearTimeout(timer);
+        return code;
+      }
+      return exited;
+    },
+  };
+}
+
+/** A health probe that keeps asking `GET /v2/health/live` while a probe runs. */
+export interface HealthWatch {
+  /** Stops asking; resolves with how many probes answered 200, how many did not, and the slowest. */
+  stop(): Promise<{ ok: number; failed: number; maxMs: number }>;
+}
+
+/**
+ * Asks `GET <path>` on a fresh HTTP/1.1 connection every `everyMs` until stopped; an answer that
+ * takes over `timeoutMs` counts as failed, so a blocked event loop shows up as failures.
+ */
+export function watchHealth(
+  port: number,
+  everyMs = 100,
+  timeoutMs = 2_000,
+  path = "/v2/health/live",
+): HealthWatch {
+  let ok = 0;
+  let failed = 0;
+  let maxMs = 0;
+  let stopped = false;
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const start = performance.now();
+      const req = http.get({ host: "127.0.0.1", port, path, agent: false, timeout: timeoutMs }, (res) => {
+        res.resume();
+        res.on("end", () => {
+          maxMs = Math.max(maxMs, performance.now() - start);
+          if (res.statusCode === 200) ok++;
+          else failed++;
+          resolve();
+        });
+      });
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", () => {
+        maxMs = Math.max(maxMs, performance.now() - start);
+        failed++;
+        resolve();
+      });
+    });
+  const loop = (async () => {
+    while (!stopped) {
+      await once();
+      if (!stopped) await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return { ok, failed, maxMs };
+    },
+  };
+}
+
+/**
+ * Polls `read` until `accept` holds or `timeoutMs` passes, and returns the last value: the way to
+ * wait for the server to release sockets or memory, which it does on no event a test can observe.
+ */
+export async function settle<T>(
+  read: () => T,
+  accept: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  while (!accept(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = read();
+  }
+  return value;
+}
