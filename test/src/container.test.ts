@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * local Debian minbase + Node base where registry images cannot be pulled), runs it with a model
  * repository mounted at /mnt/models, probes it over OIP REST and gRPC with our client and with
  * Triton's Python client, runs its HEALTHCHECK, and stops it with SIGTERM while a request is in
- * flight. Where podman is missing it skips and says why; with REQUIRE_DEPLOY_TOOLS=1 (set by
+ * flight. Where podman is missing it skips and says why; with REQUIRE_CI_TOOLS=1 (set by
  * .ci/run) a missing tool fails instead.
  */
 
@@ -31,7 +31,7 @@ const python = join(repo, ".venv/tritonclient/bin/python");
 const testcontainersScript = join(repo, "deploy/container/smoke/testcontainers_smoke.py");
 const testcontainersPython = join(repo, ".venv/testcontainers/bin/python");
 const image = "localhost/tensorwire:smoke";
-const required = process.env.REQUIRE_DEPLOY_TOOLS === "1";
+const required = process.env.REQUIRE_CI_TOOLS === "1";
 
 function missingTools(): string | undefined {
   const missing = ["podman", "debootstrap", "runc", "python3"].filter((tool) => {
@@ -57,8 +57,8 @@ if (unavailable !== undefined) {
 }
 
 describe.runIf(unavailable !== undefined && required)("container smoke test prerequisites", () => {
-  it("should be installed where REQUIRE_DEPLOY_TOOLS=1 (CI)", () => {
-    expect.fail(`REQUIRE_DEPLOY_TOOLS=1 but ${unavailable}`);
+  it("should be installed where REQUIRE_CI_TOOLS=1 (CI)", () => {
+    expect.fail(`REQUIRE_CI_TOOLS=1 but ${unavailable}`);
   });
 });
 

@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * manifest (the chart rendered with its default and ci/ values, KServe's and Seldon's examples)
  * strictly decoded by deploy/validate: k8s.io/api and KServe's Go types, Seldon's CRD schemas.
  * deploy/validate/setup-tools.sh builds helm (pinned) and the validator with Go; without Go the
- * test skips and says why, and with REQUIRE_DEPLOY_TOOLS=1 (.ci/run) it fails instead.
+ * test skips and says why, and with REQUIRE_CI_TOOLS=1 (.ci/run) it fails instead.
  */
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const chart = join(repo, "deploy/helm/tensorwire");
 const crds = join(repo, "deploy/seldon/crds");
-const required = process.env.REQUIRE_DEPLOY_TOOLS === "1";
+const required = process.env.REQUIRE_CI_TOOLS === "1";
 
 function hasGo(): boolean {
   try {
@@ -35,8 +35,8 @@ if (!available) {
 }
 
 describe.runIf(!available && required)("manifest check prerequisites", () => {
-  it("should have Go where REQUIRE_DEPLOY_TOOLS=1 (CI)", () => {
-    expect.fail("REQUIRE_DEPLOY_TOOLS=1 but no Go toolchain");
+  it("should have Go where REQUIRE_CI_TOOLS=1 (CI)", () => {
+    expect.fail("REQUIRE_CI_TOOLS=1 but no Go toolchain");
   });
 });
 
