@@ -25,10 +25,22 @@ interface Answer {
 }
 
 /** One POST on a fresh connection; the body is sent whole, whatever the server answers first. */
-function post(port: number, path: string, body: string | Buffer, contentType = "application/json"): Promise<Answer> {
+function post(
+  port: number,
+  path: string,
+  body: string | Buffer,
+  contentType = "application/json",
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port, path, method: "POST", agent: false, headers: { "content-type": contentType } },
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        agent: false,
+        headers: { "content-type": contentType },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -99,11 +111,19 @@ describe.runIf(canServe)("abuse: deep JSON on every JSON surface", () => {
     ["OIP infer, data", "/v2/models/identity_fp32/infer", oipInput({ data: deepArray })],
     ["OIP infer, shape", "/v2/models/identity_fp32/infer", oipInput({ shape: deepArray })],
     ["OIP infer, name", "/v2/models/identity_fp32/infer", oipInput({ name: deepArray })],
-    ["OIP infer, parameters", "/v2/models/identity_fp32/infer", `{"parameters":${deepObject},${oipInput({}).slice(1)}`],
+    [
+      "OIP infer, parameters",
+      "/v2/models/identity_fp32/infer",
+      `{"parameters":${deepObject},${oipInput({}).slice(1)}`,
+    ],
     ["OIP infer, the whole body", "/v2/models/identity_fp32/infer", deepArray],
     ["OIP repository load, parameters", "/v2/repository/models/iris/load", `{"parameters":${deepObject}}`],
     ["KServe V1 :predict", "/v1/models/iris:predict", `{"instances":${deepArray}}`],
-    ["TF-Serving :predict", "/v1/models/iris:predict", `{"signature_name":"serving_default","inputs":${deepArray}}`],
+    [
+      "TF-Serving :predict",
+      "/v1/models/iris:predict",
+      `{"signature_name":"serving_default","inputs":${deepArray}}`,
+    ],
     ["Wallaroo records", "/pipelines/ccfraud", deepArray],
   ];
   for (const [name, path, body] of restCases) {
@@ -121,13 +141,20 @@ describe.runIf(canServe)("abuse: deep JSON on every JSON surface", () => {
       const answer = await post(server.port, "/api/v1.0/predictions", `{"data":{"ndarray":${deepArray}}}`);
       expect(answer.status).toBe(400);
       const status = (JSON.parse(answer.body) as { status: { info: string; reason: string } }).status;
-      expect(status).toMatchObject({ reason: "MICROSERVICE_BAD_DATA", info: expect.stringMatching(/nested deeper/) });
+      expect(status).toMatchObject({
+        reason: "MICROSERVICE_BAD_DATA",
+        info: expect.stringMatching(/nested deeper/),
+      });
     });
   });
 
   it("Connect JSON (Seldon Predict, a google.protobuf.Value): invalid_argument at protobuf's depth 100", async () => {
     await probe(server, async () => {
-      const answer = await post(server.port, "/seldon.protos.Seldon/Predict", `{"data":{"ndarray":${deepArray}}}`);
+      const answer = await post(
+        server.port,
+        "/seldon.protos.Seldon/Predict",
+        `{"data":{"ndarray":${deepArray}}}`,
+      );
       expect(answer.status).toBe(400);
       expect(JSON.parse(answer.body)).toMatchObject({ code: "invalid_argument", message: /recursion depth/ });
     });
@@ -172,7 +199,7 @@ describe.runIf(canServe)("abuse: large, garbage and truncated JSON bodies", () =
     });
   });
 
-  it("a body one byte over the limit: 413 {\"error\"}", async () => {
+  it('a body one byte over the limit: 413 {"error"}', async () => {
     await probe(server, async () => {
       const answer = await post(server.port, "/v2/models/identity_fp32/infer", Buffer.alloc(limit + 1, " "));
       expect(answer.status).toBe(413);
@@ -221,7 +248,10 @@ describe.runIf(canServe)("abuse: model config files through the load API (explic
     // Under the 1 MiB limit, but 400,000 nested flow sequences.
     await model("deep", `${"[".repeat(400_000)}${"]".repeat(400_000)}`);
     // Under the limit, and seconds of parsing: the parser's duplicate-key check is quadratic.
-    await model("slow", `{runtime: echo, ${Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join(", ")}}`);
+    await model(
+      "slow",
+      `{runtime: echo, ${Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join(", ")}}`,
+    );
     server = await serve(["--model-repository", root, "--model-control-mode", "explicit"]);
   }, 60_000);
   afterAll(async () => {
@@ -269,7 +299,11 @@ describe.runIf(canServe)("abuse: model config files through the load API (explic
   it("a load whose Triton config parameter (JSON in a string) is nested 100,000 levels: 400", async () => {
     await probe(server, async () => {
       const config = JSON.stringify(`{"name":${deepArray}}`);
-      const answer = await post(server.port, "/v2/repository/models/echo/load", `{"parameters":{"config":${config}}}`);
+      const answer = await post(
+        server.port,
+        "/v2/repository/models/echo/load",
+        `{"parameters":{"config":${config}}}`,
+      );
       expect(answer.status).toBe(400);
       expect(errorOf(answer)).toMatch(/parameter 'config': .*nested deeper than 100 levels/);
     });

@@ -34,7 +34,18 @@ interface Child {
 async function serveKafka(repo: string, bootstrap: string): Promise<Child> {
   const child = spawn(
     node24,
-    [bin, "serve", "--port", "0", "--host", "127.0.0.1", "--model-repository", repo, "--kafka-brokers", bootstrap],
+    [
+      bin,
+      "serve",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--model-repository",
+      repo,
+      "--kafka-brokers",
+      bootstrap,
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const exited = new Promise<number | string>((resolve) =>
@@ -142,7 +153,9 @@ describe.skipIf(!built || !existsSync(node24))("Kafka: the server restarts mid-s
       const seen = keys(outputs.messages);
       const missing = Array.from({ length: messages }, (_, i) => `m${i}`).filter((k) => !seen.has(k));
       const duplicates = outputs.messages.length - seen.size;
-      console.log(`${signal}: ${messages} inputs, ${outputs.messages.length} outputs, ${duplicates} duplicates`);
+      console.log(
+        `${signal}: ${messages} inputs, ${outputs.messages.length} outputs, ${duplicates} duplicates`,
+      );
       expect(missing).toEqual([]);
       expect(outputs.messages.filter(hasError)).toEqual([]);
       return duplicates;
