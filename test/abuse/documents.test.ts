@@ -236,7 +236,7 @@ describe.runIf(canServe)("abuse: model config files through the load API (explic
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "tensorwire-abuse-documents-"));
     await model("echo", "runtime: echo\ninputs: [{name: INPUT0, datatype: FP32, shape: [-1, 1]}]\n");
-    // 36 MB, the size that took a server to 4.2 GiB and an out-of-memory death before the limit.
+    // 36 MB: parsed whole, a file this size takes the YAML parser past 4 GiB of heap.
     const line = 'k: [1, 2, "x"]\n';
     await model("huge", `runtime: echo\n${line.repeat(Math.ceil(36e6 / line.length))}`);
     let laughs = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
