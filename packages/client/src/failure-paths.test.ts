@@ -280,3 +280,23 @@ describe.skipIf(!hasOpenssl)("TLS with a self-signed certificate", () => {
     await client.close();
   });
 });
+
+describe("a deeply nested answer", () => {
+  let deep: Awaited<ReturnType<typeof scripted>>;
+  beforeAll(async () => {
+    const data = `${"[".repeat(1_000_000)}1.5${"]".repeat(1_000_000)}`;
+    deep = await scripted((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(`{"model_name":"m","outputs":[{"name":"y","datatype":"FP32","shape":[1],"data":${data}}]}`);
+    });
+  });
+  afterAll(() => deep.close());
+
+  it("should fail with the JSON nesting limit, not a stack overflow", async () => {
+    const client = createOipClient(deep.url, { retries: 0 });
+    const err = await client.infer("m", [input]).catch((e: unknown) => e);
+    await client.close();
+    expect(err).not.toBeInstanceOf(RangeError);
+    expect((err as Error).message).toMatch(/nested deeper than 100 levels/);
+  });
+});

@@ -11,7 +11,7 @@ export { errorStatus, invalidArgument, TensorwireError } from "./error.js";
 export { halfToNumber, numberToHalf } from "./fp16.js";
 export type { InferRequest, InferResponse, RequestedOutput } from "./infer.js";
 export type { JsonTextOptions, JsonValue } from "./json-text.js";
-export { parseJsonText, stringifyJsonText } from "./json-text.js";
+export { defaultMaxJsonDepth, parseJsonText, stringifyJsonText } from "./json-text.js";
 export type { ModelMetadata, ServerMetadata, TensorMetadata } from "./metadata.js";
 export { elementCount, formatShape, parseShape } from "./shape.js";
 export type { Parameters, ParameterValue, Tensor, TensorData, TensorOf } from "./tensor.js";

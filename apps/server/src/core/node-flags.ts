@@ -22,3 +22,23 @@ export const serverNodeFlags: readonly string[] = [
   "--initial-heap-size=128",
   "--max-semi-space-size=8",
 ];
+
+/**
+ * The parent's Node flags without `--conditions` (a test runner's "source" condition would make the
+ * worker import the workspace packages' TypeScript sources, which plain Node cannot resolve) and
+ * without the server's V8 flags.
+ */
+export function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--conditions" || arg === "-C") {
+      i++;
+    } else if (!arg.startsWith("--conditions=") && !serverNodeFlags.includes(arg)) {
+      // V8's heap flags are process-wide: a worker refuses them (ERR_WORKER_INVALID_EXEC_ARGV).
+      out.push(arg);
+    }
+  }
+  return out;
+}

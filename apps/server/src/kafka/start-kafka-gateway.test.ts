@@ -170,6 +170,10 @@ describe("startKafkaGateway()", () => {
     console.info(
       `1000 requests across a broker restart: ${ours.length - 1000} duplicates, ${seconds.toFixed(1)} s, gateway restarts ${gateway.stats().restarts}`,
     );
+    // At least once, and not much more: a repeat is a message answered while its commit was lost
+    // with the broker, at most the window in flight (concurrency, 32) and the answers finished in
+    // it whose commit was still on the wire.
+    expect(ours.length - 1000).toBeLessThanOrEqual(64);
   }, 180_000);
 
   // Throughput is measured by bench/kafka.ts; here only that a long stream is answered in full.

@@ -267,7 +267,9 @@ export async function startKafkaGateway(
     let closing = false;
     let restarts = 0;
     let consumer: Consumer | undefined;
+    let pauseStream: (() => void) | undefined;
     const inFlight = new Set<Promise<void>>();
+    const commits = new Set<Promise<void>>();
 
     const consume = async (): Promise<void> => {
       const current = createResilientConsumer(options.clientId, groupId, bootstrapBrokers);
@@ -278,6 +280,7 @@ export async function startKafkaGateway(
         mode: "committed",
         fallbackMode: "earliest",
       });
+      pauseStream = () => stream.pause();
       const partitions = new Map<string, { offset: bigint; done: boolean; message: Message }[]>();
       const commitDone = (key: string): void => {
         const queue = partitions.get(key) ?? [];
@@ -287,11 +290,18 @@ export async function startKafkaGateway(
         }
         // Committing the newest finished offset commits everything before it: order is kept per partition.
         if (last !== undefined && !stream.destroyed) {
-          Promise.resolve(last.commit()).catch(() => {});
+          const commit = Promise.resolve(last.commit()).catch(() => {});
+          commits.add(commit);
+          void commit.finally(() => commits.delete(commit));
         }
       };
       await new Promise<void>((resolve) => {
         stream.on("data", (message: Message) => {
+          if (closing) {
+            // Taken after close began: left unanswered and uncommitted for the group's next
+            // consumer. Later messages of its partition are left too, so no commit passes it.
+            return;
+          }
           const key = `${message.topic}/${message.partition}`;
           const entry = { offset: message.offset, done: false, message };
           let queue = partitions.get(key);
@@ -307,7 +317,7 @@ export async function startKafkaGateway(
           inFlight.add(work);
           void work.finally(() => {
             inFlight.delete(work);
-            if (inFlight.size < options.concurrency && stream.isPaused()) {
+            if (!closing && inFlight.size < options.concurrency && stream.isPaused()) {
               stream.resume();
             }
           });
@@ -340,6 +350,12 @@ export async function startKafkaGateway(
       restarts: () => restarts,
       async close(): Promise<void> {
         closing = true;
+        // Stop taking messages, answer and commit the ones taken, and only then leave the group:
+        // closing the consumer first drops the commits of the answers still in flight, and the
+        // group's next consumer answers those messages a second time.
+        pauseStream?.();
+        await Promise.allSettled([...inFlight]);
+        await Promise.allSettled([...commits]);
         await consumer?.close(true).catch(() => {});
         await stopped;
         await Promise.allSettled([...inFlight]);

@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { TensorwireError } from "@tensorwire/codec";
 import { parseAllDocuments } from "yaml";
+import { defaultMaxConfigSize, readYamlFile } from "../core/yaml-file.js";
 import { checkUniquePipelines, type PipelineSpec, parsePipelineSpec } from "./pipeline-spec.js";
 
 const yamlExtensions = new Set([".yaml", ".yml", ".json"]);
@@ -11,12 +12,19 @@ const yamlExtensions = new Set([".yaml", ".yml", ".json"]);
  * example files, which put `Model` and `Pipeline` resources in one stream, load as they are.
  */
 export function parsePipelines(text: string, source = "pipeline file"): PipelineSpec[] {
-  const pipelines: PipelineSpec[] = [];
+  const documents: unknown[] = [];
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {
       throw new TensorwireError("invalid_argument", `${source}: ${doc.errors[0]?.message}`);
     }
-    const value: unknown = doc.toJS();
+    documents.push(doc.toJS());
+  }
+  return pipelinesOf(documents);
+}
+
+function pipelinesOf(documents: readonly unknown[]): PipelineSpec[] {
+  const pipelines: PipelineSpec[] = [];
+  for (const value of documents) {
     if (typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "Pipeline") {
       pipelines.push(parsePipelineSpec(value));
     }
@@ -26,9 +34,14 @@ export function parsePipelines(text: string, source = "pipeline file"): Pipeline
 
 /**
  * Loads pipelines from files and directories (`*.yaml`, `*.yml`, `*.json`, not recursive), in
- * name order. Two pipelines of one name are an error rather than a silent override.
+ * name order. Two pipelines of one name are an error rather than a silent override. A file larger
+ * than `maxSize` bytes (default `defaultMaxConfigSize`) is refused before it is read; files are
+ * parsed off the event loop (`readYamlFile`).
  */
-export async function loadPipelines(paths: readonly string[]): Promise<PipelineSpec[]> {
+export async function loadPipelines(
+  paths: readonly string[],
+  maxSize = defaultMaxConfigSize,
+): Promise<PipelineSpec[]> {
   const files: string[] = [];
   for (const path of paths) {
     if ((await stat(path)).isDirectory()) {
@@ -40,7 +53,7 @@ export async function loadPipelines(paths: readonly string[]): Promise<PipelineS
   }
   const pipelines: PipelineSpec[] = [];
   for (const file of files) {
-    pipelines.push(...parsePipelines(await readFile(file, "utf8"), file));
+    pipelines.push(...pipelinesOf(await readYamlFile(file, file, { maxSize })));
   }
   checkUniquePipelines(pipelines);
   return pipelines;

@@ -1,5 +1,13 @@
 import { readFileSync } from "node:fs";
-import { invalidArgument, type Parameters, type Tensor, TensorwireError } from "@tensorwire/codec";
+import {
+  invalidArgument,
+  type JsonValue,
+  type Parameters,
+  parseJsonText,
+  stringifyJsonText,
+  type Tensor,
+  TensorwireError,
+} from "@tensorwire/codec";
 import type { DataPlane, ModelStatistics } from "../core/data-plane.js";
 import type { InferObserver } from "../core/infer-observer.js";
 import type { InferTarget, ModelRef } from "../core/infer-target.js";
@@ -249,9 +257,10 @@ function configOverride(model: string, config: string | number | boolean | bigin
       },
     );
   };
-  let json: unknown;
+  let json: JsonValue;
   try {
-    json = JSON.parse(String(config));
+    // The codec's parser, for its nesting limit: the checks below write values into messages.
+    json = parseJsonText(String(config));
   } catch (err) {
     return fail(`not a JSON model configuration (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -267,7 +276,7 @@ function configOverride(model: string, config: string | number | boolean | bigin
     } else if (key === "max_batch_size") {
       const n = typeof value === "string" && /^[0-9]+$/.test(value) ? Number(value) : value;
       if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
-        fail(`max_batch_size: expected a non-negative integer, got ${JSON.stringify(value)}`);
+        fail(`max_batch_size: expected a non-negative integer, got ${stringifyJsonText(value)}`);
       }
       override.maxBatchSize = n as number;
     } else {

@@ -147,6 +147,71 @@ describe("createModelRepository()", () => {
     expect(plane.modelReady({ name: "add" })).toBe(true);
   });
 
+  it("should refuse a config file larger than maxConfigSize before reading it, naming the file and the limit", async () => {
+    await put(join(repo, "huge", "config.yaml"), `runtime: echo\n${"# padding\n".repeat(200_000)}`);
+    const plane = await start({ controlMode: "explicit", maxConfigSize: 64 * 1024 });
+    await expect(plane.repositoryLoad("huge")).rejects.toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringMatching(
+        /model 'huge' config\.yaml: the file is 2000014 bytes, larger than the limit of 65536 bytes/,
+      ),
+    });
+    await plane.repositoryLoad("add");
+    expect(plane.modelReady({ name: "add" })).toBe(true);
+  });
+
+  it("should report an oversized config at start as the model's reason, serving the others", async () => {
+    await put(
+      join(repo, "huge", "config.json"),
+      `{"runtime": "echo", "pad": "${"x".repeat(2 * 1024 * 1024)}"}`,
+    );
+    const plane = await start();
+    expect(plane.serverReady()).toBe(false);
+    expect(plane.repositoryIndex({ readyOnly: false }).find((e) => e.name === "huge")?.reason).toMatch(
+      /config\.json: the file is \d+ bytes, larger than the limit of 1048576 bytes/,
+    );
+    expect(plane.modelReady({ name: "add" })).toBe(true);
+  });
+
+  it("should refuse a billion-laughs config (aliases of aliases) quickly", async () => {
+    let yaml = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+    for (let i = 1; i < 10; i++) {
+      const [prev, cur] = [String.fromCharCode(96 + i), String.fromCharCode(97 + i)];
+      yaml += `${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(",")}]\n`;
+    }
+    await put(join(repo, "laughs", "config.yaml"), yaml);
+    const plane = await start({ controlMode: "explicit" });
+    await expect(plane.repositoryLoad("laughs")).rejects.toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringMatching(/model 'laughs' config\.yaml: Excessive alias count/),
+    });
+  });
+
+  it("should parse a config off the event loop: timers keep firing while a slow one parses", async () => {
+    // About 200 KiB of flow-mapping keys: the YAML parser's duplicate-key check is quadratic, so
+    // this takes the parser seconds.
+    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join(", ");
+    await put(join(repo, "slow", "config.yaml"), `{runtime: echo, ${keys}}`);
+    const plane = await start({ controlMode: "explicit" });
+    let ticks = 0;
+    let longestGap = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      ticks++;
+    }, 10);
+    const loaded = await plane.repositoryLoad("slow").catch((e: unknown) => e);
+    clearInterval(timer);
+    expect(loaded).toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringContaining("model 'slow'"),
+    });
+    expect(ticks).toBeGreaterThan(10);
+    expect(longestGap).toBeLessThan(1000);
+  });
+
   it("should pick up added, changed and removed models in mode poll", async () => {
     const plane = await start({ controlMode: "poll", pollIntervalMs: 30 });
     await expect(plane.repositoryLoad("add")).rejects.toMatchObject({ code: "unavailable" });

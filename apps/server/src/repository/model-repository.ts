@@ -1,6 +1,7 @@
-import { readdir, readFile, realpath, stat } from "node:fs/promises";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { TensorwireError } from "@tensorwire/codec";
+import { defaultMaxConfigSize, readYamlFile } from "../core/yaml-file.js";
 import type { RuntimeSpec } from "../runtime/runtime-spec.js";
 import { type ModelConfig, parseModelConfig } from "./model-config.js";
 import { checkModelName } from "./model-name.js";
@@ -24,6 +25,11 @@ export interface ModelRepositoryOptions {
   readonly allowExternalPaths: boolean;
   /** Directories under which `runtime: module` models' modules may live; empty refuses every module. */
   readonly moduleRoots: readonly string[];
+  /**
+   * The largest config file read, in bytes; a larger one fails the model's load before it is
+   * read. Default `defaultMaxConfigSize` (1 MiB).
+   */
+  readonly maxConfigSize?: number;
 }
 
 /** The config file names tried in order; YAML is a superset of JSON, so one parser reads all three. */
@@ -137,7 +143,7 @@ export function createModelRepository(options: ModelRepositoryOptions): ModelSou
       }
       const modelDir = place.kind === "root" ? root : place.path;
       await checkInside(name, realRoot, modelDir, options.allowExternalPaths);
-      const config = await readConfig(name, modelDir);
+      const config = await readConfig(name, modelDir, options.maxConfigSize ?? defaultMaxConfigSize);
       // At the root, numbered directories are models of their own (Triton allows the name "1").
       const numbered =
         place.kind === "root"
@@ -206,29 +212,21 @@ async function checkInside(
   return real;
 }
 
-async function readConfig(name: string, modelDir: string): Promise<ModelConfig> {
+async function readConfig(name: string, modelDir: string, maxSize: number): Promise<ModelConfig> {
   for (const file of configFiles) {
-    let text: string;
-    try {
-      text = await readFile(join(modelDir, file), "utf8");
-    } catch {
+    const path = join(modelDir, file);
+    if ((await stat(path).catch(() => undefined))?.isFile() !== true) {
       continue;
     }
-    let raw: unknown;
-    try {
-      // Imported with the first config file: a server of in-memory models never needs a YAML parser.
-      const { parse } = await import("yaml");
-      raw = parse(text);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+    const where = `model '${name}' ${file}`;
+    const documents = await readYamlFile(path, where, { maxSize });
+    if (documents.length > 1) {
       throw new TensorwireError(
         "invalid_argument",
-        `model '${name}' ${file}: ${message}`,
-        {},
-        { cause: err },
+        `${where}: holds ${documents.length} YAML documents, expected one`,
       );
     }
-    const where = `model '${name}' ${file}`;
+    const raw = documents[0] ?? null;
     const config = parseModelConfig(raw, where);
     const declaredName = (raw as { name?: unknown } | null)?.name;
     if (declaredName !== undefined && declaredName !== name) {

@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { createTensor, type ErrorCode, errorStatus, type Tensor, TensorwireError } from "@tensorwire/codec";
 import type { InferenceSession } from "onnxruntime-node";
-import { serverNodeFlags } from "../core/node-flags.js";
+import { workerExecArgv } from "../core/node-flags.js";
 
 /**
  * A pool of worker threads that run ONNX Runtime sessions, so that a long `run()` (synchronous on
@@ -186,24 +186,4 @@ function failAll(slot: Slot, err: unknown): void {
   }
   slot.calls.clear();
   slot.inFlight = 0;
-}
-
-/**
- * The parent's Node flags without `--conditions` (a test runner's "source" condition would make the
- * worker import the workspace packages' TypeScript sources, which plain Node cannot resolve) and
- * without the server's V8 flags.
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--conditions" || arg === "-C") {
-      i++;
-    } else if (!arg.startsWith("--conditions=") && !serverNodeFlags.includes(arg)) {
-      // V8's heap flags are process-wide: a worker refuses them (ERR_WORKER_INVALID_EXEC_ARGV).
-      out.push(arg);
-    }
-  }
-  return out;
 }

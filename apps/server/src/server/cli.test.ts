@@ -59,6 +59,15 @@ describe("parseServeArgs()", () => {
     });
   });
 
+  it("should read --max-config-size as bytes, refusing what is not a positive integer", async () => {
+    expect(await parseServeArgs(["--max-config-size", "65536"])).toMatchObject({ maxConfigSize: 65536 });
+    expect(helpText()).toContain("--max-config-size");
+    await expect(parseServeArgs(["--max-config-size", "0"])).rejects.toThrow(
+      /--max-config-size: expected an integer/,
+    );
+    await expect(parseServeArgs(["--max-config-size", "1.5"])).rejects.toThrow(/--max-config-size/);
+  });
+
   it("should read the auth and dialect flags", async () => {
     expect(
       await parseServeArgs([

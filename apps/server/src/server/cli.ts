@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { parseArgs } from "node:util";
+import { defaultMaxConfigSize } from "../core/yaml-file.js";
 import { corsOriginProblem } from "../http/cors.js";
 import {
   type StreamInferFraming,
@@ -69,6 +70,10 @@ const flags = {
     type: "string",
     multiple: true,
     help: "A directory whose modules 'runtime: module' models may import (an import runs the module's code); repeat for more. Default: none.",
+  },
+  "max-config-size": {
+    type: "string",
+    help: `Largest model config file (config.yaml/.yml/.json) and --pipelines file in bytes; a larger one is refused before it is read. Default ${defaultMaxConfigSize} (1 MiB).`,
   },
   "http-max-input-size": {
     type: "string",
@@ -271,7 +276,7 @@ async function optionsWithPipelines(merged: Record<string, unknown>): Promise<Pa
     try {
       // With the YAML parser: imported only when pipelines are given.
       const { loadPipelines } = await import("../pipeline/load-pipelines.js");
-      options.pipelines = await loadPipelines(list);
+      options.pipelines = await loadPipelines(list, options.maxConfigSize);
     } catch (err) {
       throw new UsageError(`--pipelines: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -464,6 +469,10 @@ function optionsFrom(v: Record<string, unknown>): {
       throw new UsageError("--module-root: expected directory paths");
     }
     options.moduleRoots = list;
+  }
+  const maxConfig = integer(v, "max-config-size", 1, Number.MAX_SAFE_INTEGER);
+  if (maxConfig !== undefined) {
+    options.maxConfigSize = maxConfig;
   }
   const maxInput = integer(v, "http-max-input-size", 1, Number.MAX_SAFE_INTEGER);
   if (maxInput !== undefined) {

@@ -1,5 +1,6 @@
 import type { DataPlane } from "../core/data-plane.js";
 import type { InferObserver } from "../core/infer-observer.js";
+import { defaultMaxConfigSize } from "../core/yaml-file.js";
 import { createModelDataPlane } from "../registry/create-model-data-plane.js";
 import { type ControlMode, createModelRegistry } from "../registry/model-registry.js";
 import { combineSources, createMemorySource, type ModelDeclaration } from "../repository/memory-source.js";
@@ -41,6 +42,12 @@ export interface ServerCoreOptions {
    */
   readonly moduleRoots: readonly string[];
   /**
+   * The largest model config file (and `--pipelines` file) read, in bytes: a larger one fails its
+   * model's load, naming the file and the limit, before it is read. Default `defaultMaxConfigSize`
+   * (1 MiB).
+   */
+  readonly maxConfigSize: number;
+  /**
    * Worker threads that run ONNX models off the event loop; 0 runs them on it. Default 0: the
    * benchmarks (docs/benchmarks.md) show in-thread runs faster for small models, whose ~10 µs
    * runs never hold the loop long; set it for models whose runs take milliseconds.
@@ -72,6 +79,7 @@ export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}):
     pollIntervalMs: options.pollIntervalMs ?? 5000,
     allowExternalPaths: options.allowExternalPaths ?? false,
     moduleRoots: options.moduleRoots ?? [],
+    maxConfigSize: options.maxConfigSize ?? defaultMaxConfigSize,
     inferenceWorkers: options.inferenceWorkers ?? 0,
     observer: options.observer,
     serverName: options.serverName ?? "tensorwire",
@@ -94,6 +102,7 @@ export async function createServerCore(partial: Partial<ServerCoreOptions> = {})
         modelName: options.modelName,
         allowExternalPaths: options.allowExternalPaths,
         moduleRoots: options.moduleRoots,
+        maxConfigSize: options.maxConfigSize,
       }),
     );
   }
