@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import * as http from "node:http";
 import * as http2 from "node:http2";
 import { createGzip } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -95,6 +96,61 @@ function grpcProbe(url: string, path: string, options: ProbeOptions): Promise<Pr
   });
 }
 
+/**
+ * A gRPC-Web call over HTTP/1.1 (chunked): `first`, then 1 MiB chunks of zeros until the
+ * response arrives (or `maxBytes`), counting what was written.
+ */
+function grpcWebProbe(
+  port: number,
+  first: Uint8Array,
+  maxBytes: number,
+): Promise<{ status: number | undefined; grpcStatus: string | undefined; written: number }> {
+  return new Promise((resolve, reject) => {
+    let written = first.length;
+    let answered = false;
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/inference.GRPCInferenceService/ModelMetadata",
+        headers: { "content-type": "application/grpc-web+proto" },
+        agent: false,
+      },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          // gRPC-Web carries the status in the headers (trailers-only) or in a trailer frame.
+          const trailer = /grpc-status: ?(\d+)/.exec(Buffer.concat(chunks).toString("latin1"))?.[1];
+          const grpcStatus = res.headers["grpc-status"] ?? trailer;
+          resolve({
+            status: res.statusCode,
+            grpcStatus: grpcStatus === undefined ? undefined : String(grpcStatus),
+            written,
+          });
+          req.destroy();
+        });
+      },
+    );
+    req.on("error", (err) => (answered ? undefined : reject(err)));
+    const chunk = Buffer.alloc(MiB);
+    const pump = () => {
+      while (!answered && written < maxBytes) {
+        written += chunk.length;
+        if (!req.write(chunk)) {
+          req.once("drain", pump);
+          return;
+        }
+      }
+      if (!answered) req.end();
+    };
+    req.write(first);
+    pump();
+  });
+}
+
 function envelope(message: Uint8Array, flag = 0): Buffer {
   const prefix = Buffer.alloc(5);
   prefix[0] = flag;
@@ -165,6 +221,16 @@ describe.skipIf(!canServe)("gRPC abuse probes", () => {
     );
     expect(result.status).toBe("8");
     expect(result.message).toMatch(/4294967295 is larger than configured readMaxBytes 67108864/);
+    expect(result.written).toBeLessThan(limit + MiB);
+  });
+
+  it("should refuse a 4 GiB declared gRPC-Web message over HTTP/1.1 before 65 MiB of it arrive", async () => {
+    const result = await measured(server, () => grpcWebProbe(server.port, declared(0xffff_ffff), 1024 * MiB));
+    console.log(
+      `gRPC-Web HTTP/1.1: HTTP ${result.status}, refused after ${(result.written / MiB).toFixed(1)} MiB written`,
+    );
+    expect(result.status).toBe(200);
+    expect(result.grpcStatus).toBe("8");
     expect(result.written).toBeLessThan(limit + MiB);
   });
 
