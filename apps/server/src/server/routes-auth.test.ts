@@ -68,6 +68,40 @@ function grpcStatus(url: string, path: string): Promise<string | undefined> {
   });
 }
 
+/**
+ * A gRPC-Web call over HTTP/1.1 carrying one empty message, without credentials: its grpc-status
+ * (trailers-only in the headers, or the trailer frame), "passed" when a stream answers a message,
+ * or the HTTP status of a call refused before it starts.
+ */
+async function grpcWebStatus(url: string, path: string): Promise<string | undefined> {
+  const abort = new AbortController();
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/grpc-web+proto" },
+    body: new Uint8Array(5),
+    signal: abort.signal,
+  });
+  if (res.status !== 200) {
+    // connect serves no bidirectional stream over HTTP/1.1 (505): the call never starts.
+    abort.abort();
+    return `HTTP ${res.status}`;
+  }
+  const inHeaders = res.headers.get("grpc-status");
+  if (inHeaders !== null) {
+    abort.abort();
+    return inHeaders;
+  }
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const first = await reader.read();
+  abort.abort();
+  const frame = first.value ?? new Uint8Array();
+  // Flag 0x80 marks the trailer frame; any other first frame is a message: the call passed.
+  if (frame[0] !== 0x80) {
+    return "passed";
+  }
+  return /grpc-status: ?(\d+)/.exec(Buffer.from(frame).toString("latin1"))?.[1];
+}
+
 describe("the route listing", () => {
   it("should list the documented public routes as public, and nothing else", async () => {
     const { rest, rpc } = await server.routes();
@@ -131,14 +165,18 @@ describe("every route without credentials", () => {
     expect(wrong).toEqual([]);
   });
 
-  it("should answer gRPC UNAUTHENTICATED on every RPC but the health RPCs", async () => {
+  it("should answer gRPC and gRPC-Web UNAUTHENTICATED on every RPC but the health RPCs", async () => {
     const { rpc } = await server.routes();
     const wrong: string[] = [];
     for (const route of rpc) {
       const status = await grpcStatus(server.url, route.path);
-      const denied = status === "16";
-      if (denied !== (route.access === "credentials")) {
-        wrong.push(`${route.path}: grpc-status ${status}`);
+      if ((status === "16") !== (route.access === "credentials")) {
+        wrong.push(`gRPC ${route.path}: grpc-status ${status}`);
+      }
+      const web = await grpcWebStatus(server.url, route.path);
+      const webDenied = web === "16" || web === "HTTP 505";
+      if (webDenied !== (route.access === "credentials")) {
+        wrong.push(`gRPC-Web ${route.path}: grpc-status ${web}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -48,7 +48,9 @@ import {
  * compression it can produce (none or gzip), as connect's own `compressionNegotiate` picks it.
  * Everything else (Connect, gRPC-Web, JSON, br, other RPCs) returns `false` and goes to
  * connect-node unchanged. What it answers is byte-identical to connect-node's answer, headers,
- * trailers and error statuses included (the tests compare both paths).
+ * trailers and error statuses included (the tests compare both paths), but for a message over
+ * `limits.grpcMaxMessageSize`: the same status and message, refused as soon as its envelope prefix
+ * arrives, trailers-only, with the stream reset so the client stops sending (see `refuse`).
  */
 export function createFastPath(
   dataPlane: DataPlane,
