@@ -23,13 +23,15 @@ export type {
 } from "./core/model-runtime.js";
 export type { CorsOptions } from "./http/cors.js";
 export type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./http/node-types.js";
+export type { RestRouteListing } from "./http/rest-router.js";
 export type { StreamInferFraming } from "./protocols/dialect.js";
 export { defaultMaxInputSize } from "./protocols/oip-rest/index.js";
 export type { ControlMode } from "./registry/model-registry.js";
 export type { ModelDeclaration } from "./repository/memory-source.js";
 export type { ModelInputs, ModelOutputs, ModelSpec } from "./runtime/define-model.js";
 export { defineModel } from "./runtime/define-model.js";
-export type { TransportOptions } from "./server/create-request-handler.js";
+export type { RpcRouteListing } from "./server/connect-handler.js";
+export type { ServedRoutes, TransportOptions } from "./server/create-request-handler.js";
 export { createRequestHandler } from "./server/create-request-handler.js";
 export type { ServerCore, ServerCoreOptions } from "./server/create-server-core.js";
 export { createServerCore, makeServerCoreOptions } from "./server/create-server-core.js";

@@ -4,12 +4,12 @@ import { GRPCInferenceService } from "@tensorwire/proto/oip";
 import { Model } from "@tensorwire/proto/seldon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../server/start-server.js";
-import { createAuthorize } from "./authorize.js";
+import { createAuthorize, type PublicKind } from "./authorize.js";
 
 describe("createAuthorize()", () => {
   const authorize = createAuthorize({ authToken: "t0ken", apiKey: "k3y" });
-  const check = (headers: Record<string, string>, health = false) =>
-    authorize?.((name) => headers[name], health)?.message;
+  const check = (headers: Record<string, string>, kind?: PublicKind) =>
+    authorize?.((name) => headers[name], kind)?.message;
 
   it("should check nothing when no credential is configured", () => {
     expect(createAuthorize({})).toBeUndefined();
@@ -39,9 +39,16 @@ describe("createAuthorize()", () => {
   });
 
   it("should let health probes through unless they are protected", () => {
-    expect(check({}, true)).toBeUndefined();
+    expect(check({}, "health")).toBeUndefined();
     const strict = createAuthorize({ authToken: "t0ken", publicHealth: false });
-    expect(strict?.(() => undefined, true)?.code).toBe("unauthenticated");
+    expect(strict?.(() => undefined, "health")?.code).toBe("unauthenticated");
+  });
+
+  it("should protect the metrics scrape unless it is made public", () => {
+    expect(check({}, "metrics")).toMatch(/^missing credentials/);
+    const open = createAuthorize({ authToken: "t0ken", metricsPublic: true });
+    expect(open?.(() => undefined, "metrics")).toBeUndefined();
+    expect(open?.(() => undefined, undefined)?.code).toBe("unauthenticated");
   });
 
   it("should refuse an empty secret, which would accept anyone", () => {
@@ -121,17 +128,22 @@ describe("auth on every surface", () => {
   });
 
   it("should leave health probes public by default and protect them on request", async () => {
-    for (const path of [
-      "/v2/health/live",
-      "/v2/health/ready",
-      "/",
-      "/health/ping",
-      "/health/status",
-      "/metrics",
-    ]) {
+    for (const path of ["/v2/health/live", "/v2/health/ready", "/", "/health/ping", "/health/status"]) {
       expect((await fetch(`${server.url}${path}`)).status).toBe(200);
       expect((await fetch(`${strict.url}${path}`)).status).toBe(401);
       expect((await fetch(`${strict.url}${path}`, { headers: bearer })).status).toBe(200);
+    }
+  });
+
+  it("should protect /metrics under credentials, health probes public or not", async () => {
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${server.url}/metrics`, { headers: bearer })).status).toBe(200);
+    const open = await startServer({ authToken: "t0ken", metricsPublic: true, models: [] });
+    try {
+      expect((await fetch(`${open.url}/metrics`)).status).toBe(200);
+      expect((await fetch(`${open.url}/v2/models/iris`)).status).toBe(401);
+    } finally {
+      await open.close();
     }
   });
 

@@ -16,17 +16,28 @@ export interface AuthOptions {
   readonly apiKey: string | undefined;
   /**
    * Health probes answer without credentials: OIP live/ready, KServe `GET /`, Seldon
-   * `/health/ping` and `/health/status`, gRPC ServerLive/ServerReady. Default true, because
-   * orchestrator probes (kubelet) carry no credentials.
+   * `/health/ping` and `/health/status`, gRPC ServerLive/ServerReady and `grpc.health.v1.Health`.
+   * Default true, because orchestrator probes (kubelet) carry no credentials.
    */
   readonly publicHealth: boolean;
+  /**
+   * `GET /metrics` answers without credentials. Default false: the scrape names every model and
+   * its traffic, so it needs credentials like any other route unless the operator opens it.
+   */
+  readonly metricsPublic: boolean;
 }
+
+/**
+ * What a route or RPC is, for the credential check: a health probe, the metrics scrape, or
+ * (undefined) anything else, which always needs credentials when some are configured.
+ */
+export type PublicKind = "health" | "metrics";
 
 /** How the caller's headers are read: REST and gRPC keep them differently. */
 export type HeaderLookup = (name: string) => string | undefined;
 
 /** Undefined when the call may proceed; otherwise the error to answer (code unauthenticated). */
-export type Authorize = (header: HeaderLookup, health: boolean) => TensorwireError | undefined;
+export type Authorize = (header: HeaderLookup, kind: PublicKind | undefined) => TensorwireError | undefined;
 
 /** The `WWW-Authenticate` challenge REST 401 responses carry (RFC 9110 §11.6.1 requires one). */
 export const authChallenge = 'Bearer realm="tensorwire"';
@@ -41,13 +52,14 @@ export function createAuthorize(options: Partial<AuthOptions> = {}): Authorize |
   const token = options.authToken === undefined ? undefined : digest(options.authToken);
   const key = options.apiKey === undefined ? undefined : digest(options.apiKey);
   const publicHealth = options.publicHealth ?? true;
+  const metricsPublic = options.metricsPublic ?? false;
   const expected = [
     ...(token === undefined ? [] : ["'Authorization: Bearer <token>'"]),
     ...(key === undefined ? [] : ["'Authorization: ApiKey <key>'", `'X-API-Key: <key>'`]),
   ].join(" or ");
 
-  return (header, health) => {
-    if (health && publicHealth) {
+  return (header, kind) => {
+    if ((kind === "health" && publicHealth) || (kind === "metrics" && metricsPublic)) {
       return undefined;
     }
     const authorization = header("authorization")?.trim();

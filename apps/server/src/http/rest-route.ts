@@ -23,18 +23,29 @@ export interface RestCall {
 export interface RestRoute {
   readonly methods: readonly RestMethod[];
   /**
-   * A probe orchestrators call without credentials (health, readiness, metrics scrapes): public
-   * unless `AuthOptions.publicHealth` is false. Every other route needs credentials when any are set.
+   * A probe orchestrators call without credentials (health, readiness): public unless
+   * `AuthOptions.publicHealth` is false. Every other route needs credentials when any are set.
    */
   readonly health?: boolean;
+  /** The Prometheus scrape: public only with `AuthOptions.metricsPublic`. */
+  readonly metrics?: boolean;
   /** Writes the response, or throws; a throw is answered in the protocol's error form. */
   readonly run: (call: RestCall) => Promise<void> | void;
 }
 
 /** A REST protocol: the paths it claims and its error form. */
 export interface RestDialect {
-  /** The route for a path (percent-decoded segments, the first one ""), or undefined when not this protocol's. */
-  match(path: readonly string[], call: RestCall): RestRoute | undefined;
+  /**
+   * One sample path (names filled in, e.g. `/v2/models/iris/infer`) for each form of path `match`
+   * claims: the route listing (`RunningServer.routes`) reads them, and the test that every route
+   * but the public probes asks for credentials requests each one. A new form of path adds its sample.
+   */
+  readonly paths: readonly string[];
+  /**
+   * The route for a path (percent-decoded segments, the first one ""), or undefined when not this
+   * protocol's. A function of the path alone, so that the route listing can ask it too.
+   */
+  match(path: readonly string[]): RestRoute | undefined;
   /** The protocol's error response: status and JSON body. */
   error(err: TensorwireError): { readonly status: number; readonly body: unknown };
 }

@@ -1,5 +1,5 @@
 import { TensorwireError } from "@tensorwire/codec";
-import { type Authorize, authChallenge } from "./authorize.js";
+import { type Authorize, authChallenge, type PublicKind } from "./authorize.js";
 import type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./node-types.js";
 import { prepareErrorResponse } from "./prepare-error-response.js";
 import { echoedHeaders, header } from "./request-headers.js";
@@ -39,7 +39,7 @@ export function createRestRouter(
       return;
     }
     for (const dialect of dialects) {
-      const route = dialect.match(path, call);
+      const route = dialect.match(path);
       if (route !== undefined) {
         serve(route, call, authorize).catch((err: unknown) => answerError(dialect, call, err));
         return;
@@ -50,6 +50,33 @@ export function createRestRouter(
   };
 }
 
+/** One REST route of the listing (`listRestRoutes`). */
+export interface RestRouteListing {
+  /** A sample path of the route's form (`RestDialect.paths`). */
+  readonly path: string;
+  readonly methods: readonly RestMethod[];
+  /** Public as a health probe (per `publicHealth`), as the metrics scrape (per `metricsPublic`), or never. */
+  readonly access: PublicKind | "credentials";
+}
+
+/**
+ * Every route the router serves, one per sample path of each dialect, as the router resolves it
+ * (the first dialect in order that claims the path). Throws for a sample path no dialect claims,
+ * so a listing cannot drift from the routes.
+ */
+export function listRestRoutes(dialects: readonly RestDialect[]): RestRouteListing[] {
+  const listing = new Map<string, RestRouteListing>();
+  for (const path of dialects.flatMap((d) => d.paths)) {
+    const segments = decodedSegments(path);
+    const route = dialects.map((d) => d.match(segments)).find((r) => r !== undefined);
+    if (route === undefined) {
+      throw new Error(`the sample path ${path} is claimed by no REST dialect`);
+    }
+    listing.set(path, { path, methods: route.methods, access: publicKind(route) ?? "credentials" });
+  }
+  return [...listing.values()];
+}
+
 async function serve(route: RestRoute, call: RestCall, authorize: Authorize | undefined): Promise<void> {
   if (!route.methods.includes(call.req.method as RestMethod)) {
     call.req.resume();
@@ -57,12 +84,17 @@ async function serve(route: RestRoute, call: RestCall, authorize: Authorize | un
     // FastAPI's (KServe's, MLServer's) words; `Allow` says what was expected.
     throw new MethodNotAllowed();
   }
-  const denied = authorize?.((name) => header(call.req, name), route.health === true);
+  const denied = authorize?.((name) => header(call.req, name), publicKind(route));
   if (denied !== undefined) {
     call.headers["www-authenticate"] = authChallenge;
     throw denied;
   }
   await route.run(call);
+}
+
+/** The route's kind for the credential check. */
+export function publicKind(route: RestRoute): PublicKind | undefined {
+  return route.health === true ? "health" : route.metrics === true ? "metrics" : undefined;
 }
 
 /** A 405, which no error code maps to: the dialect's error form with the status set here. */

@@ -166,8 +166,8 @@ export function createServerMetrics(deps: ServerMetricsDeps): ServerMetrics {
 function metricsEndpoint(getRegistry: () => Registry): RestDialect {
   const route: RestRoute = {
     methods: ["GET"],
-    // Scraped like a probe: public unless health probes are protected (`--protect-health`).
-    health: true,
+    // It names every model and its traffic: public only with `--metrics-public`.
+    metrics: true,
     run: async (call) => {
       call.req.resume();
       const registry = getRegistry();
@@ -177,5 +177,6 @@ function metricsEndpoint(getRegistry: () => Registry): RestDialect {
   return {
     match: (path) => (path.length === 2 && path[1] === "metrics" ? route : undefined),
     error: errorJson,
+    paths: ["/metrics"],
   };
 }

@@ -79,6 +79,10 @@ const flags = {
     type: "string",
     help: `Largest REST request body in bytes (after decompression); larger ones get 413. Default ${defaultMaxInputSize} (64 MiB).`,
   },
+  "grpc-max-message-size": {
+    type: "string",
+    help: `Largest gRPC, gRPC-Web or Connect request message in bytes (declared, and after decompression); larger ones get RESOURCE_EXHAUSTED before they are read. Default ${defaultMaxInputSize} (64 MiB).`,
+  },
   "tls-cert": {
     type: "string",
     help: "PEM certificate chain; with --tls-key serves HTTPS (ALPN h2 and http/1.1).",
@@ -94,7 +98,11 @@ const flags = {
   },
   "protect-health": {
     type: "boolean",
-    help: "With --auth-token or --api-key, health probes need credentials too. Default off.",
+    help: "With --auth-token or --api-key, health probes need credentials too. Default off: OIP live/ready, KServe GET /, Seldon /health/*, gRPC ServerLive/ServerReady and grpc.health.v1.Health stay public.",
+  },
+  "metrics-public": {
+    type: "boolean",
+    help: "With --auth-token or --api-key, GET /metrics answers without credentials, beside the public health probes. Default off: the scrape needs credentials.",
   },
   "cors-origin": {
     type: "string",
@@ -478,6 +486,11 @@ function optionsFrom(v: Record<string, unknown>): {
   if (maxInput !== undefined) {
     options.maxInputSize = maxInput;
   }
+  // A gRPC envelope declares its length in 4 bytes: no message can be longer than 2^32 - 1.
+  const maxMessage = integer(v, "grpc-max-message-size", 1, 0xffff_ffff);
+  if (maxMessage !== undefined) {
+    options.grpcMaxMessageSize = maxMessage;
+  }
   const cert = text(v, "tls-cert");
   const key = text(v, "tls-key");
   if ((cert === undefined) !== (key === undefined)) {
@@ -501,6 +514,13 @@ function optionsFrom(v: Record<string, unknown>): {
       throw new UsageError("--protect-health: expected true or false");
     }
     options.publicHealth = !protect;
+  }
+  const metricsPublic = v["metrics-public"];
+  if (metricsPublic !== undefined) {
+    if (typeof metricsPublic !== "boolean") {
+      throw new UsageError("--metrics-public: expected true or false");
+    }
+    options.metricsPublic = metricsPublic;
   }
   const corsOrigins = v["cors-origin"];
   if (corsOrigins !== undefined) {

@@ -3,14 +3,24 @@ import { lazy } from "../core/lazy.js";
 import { type AuthOptions, createAuthorize } from "../http/authorize.js";
 import type { CorsOptions } from "../http/cors.js";
 import type { NodeHandlerFn, NodeServerResponse, StreamHandler } from "../http/node-types.js";
-import { createRestRouter, type RestDialect } from "../http/rest-router.js";
+import {
+  createRestRouter,
+  listRestRoutes,
+  type RestDialect,
+  type RestRouteListing,
+} from "../http/rest-router.js";
 import type { PipelineInspector } from "../pipeline/create-pipeline-data-plane.js";
+import type { GrpcLimitOptions } from "../protocols/grpc/message-limit.js";
 import { isRpcPath } from "../protocols/grpc/rpc-path.js";
 import { createDialects, type DialectOptions, makeDialectOptions, restDialects } from "../protocols/index.js";
 import { defaultMaxInputSize, type RestHandlerOptions } from "../protocols/oip-rest/index.js";
-import type { ConnectHandlers } from "./connect-handler.js";
+import type { ConnectHandlers, RpcRouteListing } from "./connect-handler.js";
 
-export type TransportOptions = RestHandlerOptions & DialectOptions & AuthOptions & CorsOptions;
+export type TransportOptions = RestHandlerOptions &
+  GrpcLimitOptions &
+  DialectOptions &
+  AuthOptions &
+  CorsOptions;
 
 /** What the server plugs in beside the protocols. */
 export interface RequestHandlerExtras {
@@ -32,6 +42,20 @@ export interface RequestHandlers {
    * allowed, and with `rpc` the RPC side (`StartServerOptions.preloadRpc`).
    */
   prepare(options: { readonly rpc: boolean }): Promise<void>;
+  /** Every route and RPC served (imports the RPC side first); see `ServedRoutes`. */
+  routes(): Promise<ServedRoutes>;
+}
+
+/**
+ * Every route the server serves and whether it answers without credentials: one sample path per
+ * REST path form of every dialect (`/metrics` and the pipeline inspect endpoint included), and
+ * every RPC of the Connect router (gRPC, gRPC-Web and Connect share them; OIP's fast path serves
+ * a subset of them). Any route whose `access` is "credentials" is refused without them whenever
+ * `authToken` or `apiKey` is set.
+ */
+export interface ServedRoutes {
+  readonly rest: readonly RestRouteListing[];
+  readonly rpc: readonly RpcRouteListing[];
 }
 
 /**
@@ -67,7 +91,8 @@ export function createRequestHandlers(
     options: makeDialectOptions(options),
     pipelines: extras.pipelines,
   });
-  const rest = createRestRouter([...restDialects(dialects), ...(extras.endpoints ?? [])], {
+  const restSides = [...restDialects(dialects), ...(extras.endpoints ?? [])];
+  const rest = createRestRouter(restSides, {
     authorize,
     maxInputSize: options.maxInputSize ?? defaultMaxInputSize,
   });
@@ -81,6 +106,7 @@ export function createRequestHandlers(
           grpcRawOutput: options.grpcRawOutput ?? false,
           dialects,
           fallback: rest,
+          grpcMaxMessageSize: options.grpcMaxMessageSize ?? defaultMaxInputSize,
           onServerFault:
             extras.onServerFault ?? ((rpc, err) => console.error(`tensorwire: rpc ${rpc} failed:`, err)),
         }),
@@ -124,6 +150,9 @@ export function createRequestHandlers(
     fastPath,
     async prepare({ rpc }) {
       await Promise.all([corsOrigins.length === 0 ? undefined : loadCors(), rpc ? loadConnect() : undefined]);
+    },
+    async routes() {
+      return { rest: listRestRoutes(restSides), rpc: (await loadConnect()).rpcRoutes };
     },
   };
 }

@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,6 +46,7 @@ describe.skipIf(!available)("grpcurl peer (server reflection)", () => {
   it("should list the services", async () => {
     const { stdout } = await run(grpcurl, ["-plaintext", server.address, "list"]);
     expect(stdout.trim().split("\n")).toEqual([
+      "grpc.health.v1.Health",
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
       "inference.GRPCInferenceService",
@@ -82,6 +86,48 @@ describe.skipIf(!available)("grpcurl peer (server reflection)", () => {
     const json = JSON.parse(stdout.slice(stdout.indexOf("{"), stdout.lastIndexOf("}") + 1));
     expect(json.modelName).toBe("iris");
     expect(json.outputs[0]).toMatchObject({ name: "predict", contents: { int64Contents: ["2"] } });
+  });
+
+  it("should answer grpc.health.v1.Health/Check with SERVING", async () => {
+    const { stdout } = await run(grpcurl, ["-plaintext", server.address, "grpc.health.v1.Health/Check"]);
+    expect(JSON.parse(stdout)).toEqual({ status: "SERVING" });
+    const oip = await run(grpcurl, [
+      "-plaintext",
+      "-d",
+      '{"service":"inference.GRPCInferenceService"}',
+      server.address,
+      "grpc.health.v1.Health/Check",
+    ]);
+    expect(JSON.parse(oip.stdout)).toEqual({ status: "SERVING" });
+  });
+
+  it("should answer an unknown method with Unimplemented", async () => {
+    // grpcurl sends only methods it has a schema for: a .proto declaring services the server lacks.
+    const dir = mkdtempSync(join(tmpdir(), "tensorwire-grpcurl-"));
+    try {
+      writeFileSync(
+        join(dir, "nope.proto"),
+        'syntax = "proto3";\npackage nope;\nmessage Empty {}\nservice Nope { rpc Nope(Empty) returns (Empty); }\n' +
+          "service GRPCInferenceService { rpc Nope(Empty) returns (Empty); }\n",
+      );
+      for (const method of ["nope.Nope/Nope", "nope.GRPCInferenceService/Nope"]) {
+        const failure = await run(grpcurl, [
+          "-plaintext",
+          "-import-path",
+          dir,
+          "-proto",
+          "nope.proto",
+          server.address,
+          method,
+        ]).then(
+          () => undefined,
+          (err: { stderr: string }) => err.stderr,
+        );
+        expect(failure).toMatch(/Code: Unimplemented/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it("should show the gRPC status of a failure", async () => {

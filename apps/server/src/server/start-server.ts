@@ -12,7 +12,7 @@ import { createServerMetrics } from "../metrics/server-metrics.js";
 import { createPipelineDataPlane } from "../pipeline/create-pipeline-data-plane.js";
 import { defaultPipelines } from "../pipeline/default-pipelines.js";
 import type { PipelineSpec } from "../pipeline/pipeline-spec.js";
-import { createRequestHandlers, type TransportOptions } from "./create-request-handler.js";
+import { createRequestHandlers, type ServedRoutes, type TransportOptions } from "./create-request-handler.js";
 import { createServerCore, makeServerCoreOptions, type ServerCoreOptions } from "./create-server-core.js";
 import { type ListenOptions, listen } from "./listen.js";
 
@@ -91,6 +91,12 @@ export interface RunningServer {
    * the first scrape; inferences before then are counted all the same.
    */
   readonly metrics: Registry;
+  /**
+   * Every REST route (a sample path per path form) and every RPC the server serves, each with
+   * whether it answers without credentials (health probes per `publicHealth`, `/metrics` per
+   * `metricsPublic`) or needs them when `authToken`/`apiKey` is set. Imports the RPC side first.
+   */
+  routes(): Promise<ServedRoutes>;
   /** Stops accepting connections, lets in-flight requests finish, then unloads the models. */
   close(): Promise<void>;
 }
@@ -157,7 +163,7 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
     await logSink?.close();
   };
   try {
-    const { handler, fastPath, prepare } = createRequestHandlers(dataPlane, options, {
+    const { handler, fastPath, prepare, routes } = createRequestHandlers(dataPlane, options, {
       pipelines: pipelinePlane,
       endpoints: [metrics.endpoint],
       onServerFault: (rpc, err) => logger.error({ rpc, err }, `rpc ${rpc} failed`),
@@ -203,6 +209,7 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
       get metrics() {
         return metrics.registry;
       },
+      routes,
       async close() {
         draining = true;
         const graceMs = options.drainTimeoutMs ?? 10_000;

@@ -78,7 +78,13 @@ const healthRpcs = new Set([
   "inference.GRPCInferenceService/ServerReady",
   "grpc.health.v1.Health/Check",
   "grpc.health.v1.Health/Watch",
+  "grpc.health.v1.Health/List",
 ]);
+
+/** Whether an RPC (`<service type name>/<method>`) is a health probe, public per `publicHealth`. */
+export function isHealthRpc(rpc: string): boolean {
+  return healthRpcs.has(rpc);
+}
 
 export function createGrpcCalls(options: GrpcCallsOptions): GrpcCalls {
   const { dataPlane, authorize, onServerFault } = options;
@@ -112,7 +118,7 @@ export function createGrpcCalls(options: GrpcCallsOptions): GrpcCalls {
     },
 
     authorize(rpc, headers) {
-      const denied = authorize?.(headers.get, healthRpcs.has(rpc));
+      const denied = authorize?.(headers.get, healthRpcs.has(rpc) ? "health" : undefined);
       if (denied !== undefined) {
         throw denied;
       }

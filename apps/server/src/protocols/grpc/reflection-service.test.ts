@@ -63,6 +63,7 @@ describe.each(["v1", "v1alpha"] as const)("ServerReflection %s", (version) => {
       "seldon.protos.OutputTransformer",
       "seldon.protos.Combiner",
       "seldon.protos.Seldon",
+      "grpc.health.v1.Health",
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
     ]);

@@ -140,6 +140,7 @@ export const kserveV1: DialectFactory = (deps) => {
         }
       },
       error: errorJson,
+      paths: ["/", "/v1/models", "/v1/models/iris", "/v1/models/iris:predict", "/v1/models/iris:explain"],
     },
   };
 };

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
+import * as http2 from "node:http2";
 import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { compressedFlag, compressionNegotiate, encodeEnvelope } from "@connectrpc/connect/protocol";
@@ -21,6 +22,7 @@ import type { DataPlane } from "../../core/data-plane.js";
 import { joinAligned } from "../../http/join-aligned.js";
 import type { StreamHandler } from "../../http/node-types.js";
 import { type CallHeaders, type CallStart, type GrpcCalls, toConnectError } from "../grpc/grpc-calls.js";
+import { createEnvelopeLimit, type GrpcLimitOptions, messageTooLarge } from "../grpc/message-limit.js";
 import { namedTarget, resolveTarget, seldonModelHeader } from "../seldon-headers.js";
 import {
   compressMinBytes,
@@ -46,9 +48,15 @@ import {
  * compression it can produce (none or gzip), as connect's own `compressionNegotiate` picks it.
  * Everything else (Connect, gRPC-Web, JSON, br, other RPCs) returns `false` and goes to
  * connect-node unchanged. What it answers is byte-identical to connect-node's answer, headers,
- * trailers and error statuses included (the tests compare both paths).
+ * trailers and error statuses included (the tests compare both paths), but for a message over
+ * `limits.grpcMaxMessageSize`: the same status and message, refused as soon as its envelope prefix
+ * arrives, trailers-only, with the stream reset so the client stops sending (see `refuse`).
  */
-export function createFastPath(dataPlane: DataPlane, calls: GrpcCalls): StreamHandler {
+export function createFastPath(
+  dataPlane: DataPlane,
+  calls: GrpcCalls,
+  limits: GrpcLimitOptions,
+): StreamHandler {
   const modelInfer: Rpc<DecodedInfer> = {
     name: "ModelInfer",
     schema: ModelInferRequestSchema,
@@ -138,14 +146,14 @@ export function createFastPath(dataPlane: DataPlane, calls: GrpcCalls): StreamHa
     ) {
       return false;
     }
-    serve(stream, headers, rpc, compression.response !== null, calls);
+    serve(stream, headers, rpc, compression.response !== null, calls, limits.grpcMaxMessageSize);
     return true;
   };
 }
 
 const service = "inference.GRPCInferenceService";
 
-/** What connect-node accepts by default (`connectNodeAdapter`), in its order of preference. */
+/** The encodings the connect router accepts (`createConnectHandlers`), in its order of preference. */
 const acceptCompression = [compressionGzip, compressionBrotli];
 
 interface Call {
@@ -207,14 +215,23 @@ function serve(
   rpc: Rpc,
   gzipResponse: boolean,
   calls: GrpcCalls,
+  maxMessageSize: number,
 ): void {
   const chunks: Buffer[] = [];
   let total = 0;
-  stream.on("data", (chunk: Buffer) => {
+  const oversized = createEnvelopeLimit(maxMessageSize);
+  const onData = (chunk: Buffer) => {
     chunks.push(chunk);
     total += chunk.length;
-  });
-  stream.once("end", () => {
+    const size = oversized(chunks, total);
+    if (size !== undefined) {
+      refuse(stream, gzipResponse, messageTooLarge(size, maxMessageSize));
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      chunks.length = 0;
+    }
+  };
+  const onEnd = () => {
     const first = chunks[0] ?? Buffer.alloc(0);
     // The first raw tensor's tag and length are in the first DATA frame: the join aligns its data.
     const body =
@@ -229,7 +246,9 @@ function serve(
       calls.failure(`${service}/${rpc.name}`, err, []);
       stream.destroy();
     });
-  });
+  };
+  stream.on("data", onData);
+  stream.once("end", onEnd);
   // A reset or dropped connection: nothing to answer.
   stream.on("error", () => {});
 }
@@ -323,6 +342,27 @@ async function answer(
   send(stream, sortedHeaders([...responseHeaders, ...(start as CallStart).echo]), data, {
     "grpc-status": grpcStatusOk,
   });
+}
+
+/**
+ * Answers a message over the size limit at once with connect's error (before the boundary: no
+ * echo), then resets the stream with NO_ERROR, as gRPC servers do when they answer before the
+ * request ends, so the client stops sending a body the server will never read. The answer is
+ * trailers-only, one HEADERS frame: a reset submitted after separate trailers can overtake them.
+ */
+function refuse(stream: ServerHttp2Stream, gzipResponse: boolean, error: ConnectError): void {
+  if (stream.destroyed || stream.closed) {
+    return;
+  }
+  const headers: [string, string][] = [
+    ["content-type", "application/grpc+proto"],
+    ...Object.entries(errorTrailers(error)),
+  ];
+  if (gzipResponse) {
+    headers.push(["grpc-encoding", "gzip"]);
+  }
+  stream.respond({ ":status": 200, ...sortedHeaders(headers) }, { endStream: true });
+  stream.close(http2.constants.NGHTTP2_NO_ERROR);
 }
 
 function send(

@@ -285,7 +285,7 @@ export const oipRest: DialectFactory = (deps) => {
     }
   }
 
-  return { name: "oip-rest", rest: { match, error: errorJson } };
+  return { name: "oip-rest", rest: { match, error: errorJson, paths: oipPaths } };
 };
 
 /** The target a route is for: the path's, or the `seldon-model` header's when one is sent. */
@@ -375,3 +375,29 @@ function statisticsJson(s: ModelStatistics) {
     memory_usage: [],
   };
 }
+
+/** `RestDialect.paths`: one sample of each path form `match` claims. */
+const oipPaths: readonly string[] = [
+  "/v2",
+  "/v2/health/live",
+  "/v2/health/ready",
+  "/v2/models/stats",
+  "/v2/repository/index",
+  "/v2/repository/models/iris/load",
+  "/v2/repository/models/iris/unload",
+  "/v2/models/iris",
+  "/v2/models/iris/ready",
+  "/v2/models/iris/config",
+  "/v2/models/iris/infer",
+  "/v2/models/iris/stats",
+  "/v2/models/iris/versions/1",
+  "/v2/models/iris/versions/1/ready",
+  "/v2/models/iris/versions/1/config",
+  "/v2/models/iris/versions/1/infer",
+  "/v2/models/iris/versions/1/stats",
+  "/v2/pipelines/tfsimples",
+  "/v2/pipelines/tfsimples/ready",
+  "/v2/pipelines/tfsimples/config",
+  "/v2/pipelines/tfsimples/infer",
+  "/v2/pipelines/tfsimples/inspect",
+];

@@ -35,6 +35,17 @@ const messageRoutes: ReadonlyMap<string, Action> = new Map([
   ["/aggregate", "aggregate"],
 ]);
 
+/** `RestDialect.paths`: every path, bare and under the ingress prefix. */
+const seldonPaths: readonly string[] = [
+  ...messageRoutes.keys(),
+  "/health/ping",
+  "/health/status",
+  "/api/v1.0/health/status",
+  "/metadata",
+  "/api/v1.0/metadata",
+  "/api/v1.0/metadata/iris",
+].flatMap((path) => [path, `/seldon/default/iris${path}`]);
+
 // Seldon's JSON codec brings protobuf (TFTensor, jsonData): imported at the first Seldon message.
 const seldonCodec = lazy(() => import("@tensorwire/codec/seldon-v1"));
 
@@ -135,6 +146,7 @@ export function seldonRest(deps: DialectDeps, component: SeldonComponent): RestD
   }
 
   return {
+    paths: seldonPaths,
     match(path) {
       let rest = path;
       let named: string | undefined;

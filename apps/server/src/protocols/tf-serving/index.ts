@@ -41,6 +41,18 @@ export const tfServing: DialectFactory = (deps) => ({
       return route(deps, parsed);
     },
     error: errorJson,
+    paths: [
+      "/hopsworks-api/api/auth/login",
+      ...[
+        "/v1/models/iris",
+        "/hopsworks-api/api/project/80/models/iris",
+        "/hopsworks-api/api/project/80/inference/models/iris",
+      ].flatMap((model) =>
+        ["", "/versions/1", "/labels/stable"].flatMap((at) =>
+          ["", "/metadata", ":predict", ":classify", ":regress"].map((verb) => `${model}${at}${verb}`),
+        ),
+      ),
+    ],
   },
 });
 

@@ -106,6 +106,13 @@ export const wallaroo: DialectFactory = (deps) => {
         return undefined;
       },
       error: errorJson,
+      paths: [
+        "/pipelines",
+        "/models",
+        "/pipelines/iris",
+        "/v1/api/admin/get_pipeline_external_url",
+        "/v1/api/pipelines/infer/iris-1/iris",
+      ],
     },
   };
 };
