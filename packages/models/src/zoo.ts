@@ -27,6 +27,7 @@ export const zooModelNames: readonly ZooModelName[] = [
  * @example
  * ```ts
  * import { zooModel } from "@tensorwire/models/zoo";
+ * import { InferenceSession } from "onnxruntime-node";
  *
  * const session = await InferenceSession.create(await zooModel("iris"));
  * ```

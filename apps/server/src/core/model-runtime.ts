@@ -5,7 +5,9 @@ import type { TensorMetadata } from "./data-plane.js";
 export interface RuntimeMetadata {
   /** Triton's platform string, e.g. "onnxruntime_onnx"; informational only. */
   readonly platform: string;
+  /** The model's inputs. */
   readonly inputs: readonly TensorMetadata[];
+  /** The model's outputs. */
   readonly outputs: readonly TensorMetadata[];
 }
 
@@ -21,6 +23,7 @@ export interface RuntimeInferOptions {
 
 /** How one run went, as `RuntimeInferOptions.report` is told. */
 export interface RunFacts {
+  /** Nanoseconds the run waited before the model started it (batching, concurrency limit). */
   readonly queueNs: number;
   /** Dimension 0 of the run's inputs: the sum over the requests batched together. */
   readonly batchSize: number;

@@ -25,6 +25,7 @@ import { modifiersFromConfig, runtimeSpecs } from "./runtime-spec-from-config.js
  * ```
  */
 export interface ModelDeclaration {
+  /** The model's name. */
   readonly name: string;
   /** The same keys as a repository's config.yaml (see `ModelConfig`), as a plain object. */
   readonly config?: Readonly<Record<string, unknown>>;
