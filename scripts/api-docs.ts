@@ -1,12 +1,14 @@
 // Generates the API reference of every published package into docs/api/ (Markdown, one folder per
 // package) with TypeDoc and typedoc-plugin-markdown, and checks the documentation on the way: every
 // export documented (TypeDoc's notDocumented), every type an export mentions exported too
-// (notExported), every {@link} resolving (invalidLink), and at least one @example per entry point.
+// (notExported), every {@link} resolving (invalidLink), at least one @example per entry point, and
+// every example that imports what it uses (a complete program, not a fragment) type-checking.
 //   node scripts/api-docs.ts            write docs/api; exit 1 after writing if anything warned
 //   node scripts/api-docs.ts --check    regenerate into a temporary folder; exit 1 on any warning or
 //                                       when docs/api differs from it, listing the files
 // Entry points come from each package.json's `exports`: one per subpath, its `source` condition.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -106,8 +108,9 @@ async function convertPackage(workspace: Workspace, check: boolean) {
   app.validate(project);
   let warnings = app.logger.warningCount + app.logger.errorCount;
   warnings += checkExamples(project, workspace);
+  const examples = completeExamples(project, workspace);
   const json: JSONOutput.ProjectReflection = app.serializer.projectToObject(project, repo);
-  return { json, warnings };
+  return { json, warnings, examples };
 }
 
 let tags: string[] | undefined;
@@ -223,6 +226,82 @@ async function render(projects: JSONOutput.ProjectReflection[], out: string, che
   return app.logger.warningCount + app.logger.errorCount;
 }
 
+interface Example {
+  /** Where the example is, e.g. "@tensorwire/client createOipClient". */
+  readonly where: string;
+  readonly code: string;
+}
+
+/**
+ * The examples of a package that import what they use: the TypeScript code blocks of every
+ * `@example` with an `import` line. Fragments without one (a call on a `client` made elsewhere)
+ * read as parts of a larger program and are not compiled.
+ */
+function completeExamples(project: ProjectReflection, workspace: Workspace): Example[] {
+  const examples: Example[] = [];
+  const owners: Reflection[] = [project, ...Object.values(project.reflections)];
+  for (const owner of owners) {
+    for (const tag of owner.comment?.getTags("@example") ?? []) {
+      const markdown = tag.content.map((part) => part.text).join("");
+      for (const [, code] of markdown.matchAll(/```(?:ts|typescript)\n([\s\S]*?)```/g)) {
+        if (code !== undefined && /^import /m.test(code)) {
+          examples.push({ where: `${workspace.name} ${owner.getFriendlyFullName()}`, code });
+        }
+      }
+    }
+  }
+  return examples;
+}
+
+/**
+ * Type-checks the examples with the repository's TypeScript and compiler settings, each as a
+ * module of its own, resolving the packages through their `source` condition as the tests do.
+ * Returns how many failed. The files live under node_modules/.cache so that imports of the
+ * packages and their dependencies resolve as in a project that installed them.
+ */
+function typeCheckExamples(examples: readonly Example[]): number {
+  const cache = join(repo, "node_modules/.cache");
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, "api-examples-"));
+  try {
+    const files = examples.map((example, i) => {
+      const file = `example-${String(i).padStart(3, "0")}.ts`;
+      writeFileSync(join(dir, file), `${example.code}\nexport {};\n`);
+      return file;
+    });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        extends: join(repo, "tsconfig.base.json"),
+        compilerOptions: { customConditions: ["source"], noEmit: true },
+        files,
+      }),
+    );
+    try {
+      execFileSync(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", dir], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      return 0;
+    } catch (error) {
+      const output = String((error as { stdout?: unknown }).stdout ?? error);
+      const failed = new Set<number>();
+      for (const line of output.split("\n")) {
+        const match = /example-(\d+)\.ts\((\d+),\d+\): (.*)$/.exec(line);
+        if (match === null) continue;
+        const index = Number(match[1]);
+        failed.add(index);
+        console.error(`[warning] @example of ${examples[index]?.where}, line ${match[2]}: ${match[3]}`);
+      }
+      if (failed.size === 0) console.error(output);
+      return Math.max(failed.size, 1);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function listFiles(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   let entries: string[] = [];
@@ -246,11 +325,14 @@ const check = values.check ?? false;
 const workspaces = publishedWorkspaces();
 let warnings = 0;
 const projects: JSONOutput.ProjectReflection[] = [];
+const examples: Example[] = [];
 for (const workspace of workspaces) {
   const converted = await convertPackage(workspace, check);
   warnings += converted.warnings;
   projects.push(converted.json);
+  examples.push(...converted.examples);
 }
+warnings += typeCheckExamples(examples);
 const out = check ? mkdtempSync(join(tmpdir(), "tensorwire-api-docs-")) : docsDir;
 try {
   warnings += await render(projects, out, check);
@@ -276,5 +358,10 @@ if (warnings > 0) {
   console.error(`api-docs: ${warnings} warning(s)`);
   process.exitCode = 1;
 } else if (process.exitCode !== 1) {
-  console.log(check ? "api-docs: docs/api is up to date" : `api-docs: wrote ${relative(repo, docsDir)}`);
+  const compiled = `${examples.length} complete examples type-checked`;
+  console.log(
+    check
+      ? `api-docs: docs/api is up to date; ${compiled}`
+      : `api-docs: wrote ${relative(repo, docsDir)}; ${compiled}`,
+  );
 }

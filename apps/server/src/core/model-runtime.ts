@@ -77,9 +77,11 @@ export interface ModelRuntimeContext {
  *
  * @example
  * ```ts
- * import type { ModelRuntimeFactory } from "@tensorwire/server";
+ * import type { ModelRuntime, ModelRuntimeFactory } from "@tensorwire/server";
  *
- * const factory: ModelRuntimeFactory = ({ name }) => new MyRuntime(name); // MyRuntime implements ModelRuntime
+ * declare function openMyRuntime(name: string, directory: string | undefined): Promise<ModelRuntime>;
+ *
+ * const factory: ModelRuntimeFactory = ({ name, directory }) => openMyRuntime(name, directory);
  * ```
  */
 export type ModelRuntimeFactory = (context: ModelRuntimeContext) => ModelRuntime | Promise<ModelRuntime>;
