@@ -10,7 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
@@ -18,6 +18,8 @@ import {
   type DeclarationReflection,
   type JSONOutput,
   LogLevel,
+  normalizePath,
+  OptionDefaults,
   type ProjectReflection,
   type Reflection,
   ReflectionKind,
@@ -25,6 +27,7 @@ import {
 } from "typedoc";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
+const projectRoot = normalizePath(resolve(repo));
 const docsDir = join(repo, "docs/api");
 const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
 
@@ -66,7 +69,16 @@ function publishedWorkspaces(): Workspace[] {
 
 // protoc-gen-es marks every generated declaration with @generated (the proto element it came from),
 // next to the .proto file's own comment when it has one.
-const blockTags = ["@generated"];
+const blockTags = [...OptionDefaults.blockTags, "@generated"] as `@${string}`[];
+
+// Every kind users see: TypeDoc's default list, plus constructors, the namespaces of
+// @tensorwire/proto/reflection and the entry point modules of packages with several.
+const requiredToBeDocumented = [
+  ...OptionDefaults.requiredToBeDocumented,
+  "Constructor",
+  "Namespace",
+  "Module",
+] as const;
 
 const common: Partial<TypeDocOptions> = {
   logLevel: LogLevel.Warn,
@@ -85,20 +97,9 @@ async function convertPackage(workspace: Workspace, check: boolean) {
     entryPoints: workspace.entryPoints,
     entryPointStrategy: "resolve",
     tsconfig: join(workspace.dir, "tsconfig.json"),
-    blockTags: [...(await defaultBlockTags()), ...blockTags],
+    blockTags,
     validation: { notExported: true, notDocumented: true, invalidLink: false },
-    requiredToBeDocumented: [
-      "Enum",
-      "EnumMember",
-      "Variable",
-      "Function",
-      "Class",
-      "Interface",
-      "Property",
-      "Method",
-      "Accessor",
-      "TypeAlias",
-    ],
+    requiredToBeDocumented: [...requiredToBeDocumented],
     treatWarningsAsErrors: check,
   });
   const project = await app.convert();
@@ -109,17 +110,8 @@ async function convertPackage(workspace: Workspace, check: boolean) {
   let warnings = app.logger.warningCount + app.logger.errorCount;
   warnings += checkExamples(project, workspace);
   const examples = completeExamples(project, workspace);
-  const json: JSONOutput.ProjectReflection = app.serializer.projectToObject(project, repo);
+  const json: JSONOutput.ProjectReflection = app.serializer.projectToObject(project, projectRoot);
   return { json, warnings, examples };
-}
-
-let tags: string[] | undefined;
-async function defaultBlockTags(): Promise<string[]> {
-  if (tags === undefined) {
-    const app = await Application.bootstrap({ logLevel: LogLevel.None });
-    tags = app.options.getValue("blockTags");
-  }
-  return tags;
 }
 
 /**
@@ -217,7 +209,7 @@ async function render(projects: JSONOutput.ProjectReflection[], out: string, che
     entryFileName: "README.md",
   } as Partial<TypeDocOptions>);
   const project = app.deserializer.reviveProjects("tensorwire", projects, {
-    projectRoot: repo,
+    projectRoot,
     registry: app.files,
     alwaysCreateEntryPointModule: false,
   });

@@ -1,3 +1,10 @@
+/**
+ * The tensorwire server in-process: `startServer` for tests and embedding, and the layers under
+ * it (`createServerCore`, `createRequestHandler`, `listen`) for custom setups; the data plane,
+ * runtime and model declaration types; `defineModel` for models written in TypeScript.
+ *
+ * @module
+ */
 export type {
   DataPlane,
   Duration,

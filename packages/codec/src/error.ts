@@ -87,6 +87,14 @@ export class TensorwireError extends Error {
   /** The field (JSON key, proto field, header) that was wrong, when there is one. */
   readonly field: string | undefined;
 
+  /**
+   * An error with its code; `invalidArgument` is the shorthand for a client's mistake.
+   *
+   * @param code - What went wrong.
+   * @param message - The sentence clients see, naming the field and what was expected.
+   * @param details - The tensor and field it concerns.
+   * @param options - The underlying error, as `Error`'s `cause`.
+   */
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;

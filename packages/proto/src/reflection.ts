@@ -15,5 +15,7 @@
  *
  * @module
  */
+/** `grpc.reflection.v1`: the current reflection service. */
 export * as v1 from "./gen/grpc/reflection/v1/reflection_pb.js";
+/** `grpc.reflection.v1alpha`: the deprecated reflection service older grpcurl versions try first. */
 export * as v1alpha from "./gen/grpc/reflection/v1alpha/reflection_pb.js";

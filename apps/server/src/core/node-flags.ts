@@ -1,4 +1,10 @@
 /**
+ * The V8 flags the `tensorwire` command runs the server with, for servers started some other way.
+ *
+ * @module
+ */
+
+/**
  * V8 flags the `tensorwire` command runs the server with; the benchmarks start their server with
  * the same list.
  *
