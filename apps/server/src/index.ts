@@ -1,3 +1,10 @@
+/**
+ * The tensorwire server in-process: `startServer` for tests and embedding, and the layers under
+ * it (`createServerCore`, `createRequestHandler`, `listen`) for custom setups; the data plane,
+ * runtime and model declaration types; `defineModel` for models written in TypeScript.
+ *
+ * @module
+ */
 export type {
   DataPlane,
   Duration,
@@ -12,7 +19,9 @@ export type {
   TargetDescription,
   TensorMetadata,
 } from "./core/data-plane.js";
+export type { InferEvent, InferObserver } from "./core/infer-observer.js";
 export type { InferTarget, ModelRef, PipelineRef } from "./core/infer-target.js";
+export type { ExplainerConfig, ValidationConfig } from "./core/model-extras.js";
 export type {
   ModelRuntime,
   ModelRuntimeContext,
@@ -21,17 +30,34 @@ export type {
   RuntimeInferOptions,
   RuntimeMetadata,
 } from "./core/model-runtime.js";
+export type { AuthOptions } from "./http/authorize.js";
 export type { CorsOptions } from "./http/cors.js";
-export type { NodeHandlerFn, NodeServerRequest, NodeServerResponse } from "./http/node-types.js";
+export type {
+  NodeHandlerFn,
+  NodeServerRequest,
+  NodeServerResponse,
+  StreamHandler,
+} from "./http/node-types.js";
 export type { RestRouteListing } from "./http/rest-router.js";
-export type { StreamInferFraming } from "./protocols/dialect.js";
-export { defaultMaxInputSize } from "./protocols/oip-rest/index.js";
+export type {
+  JoinType,
+  PipelineOutput,
+  PipelineSpec,
+  PipelineStep,
+  TensorRef,
+} from "./pipeline/pipeline-spec.js";
+export type { DialectOptions, StreamInferFraming, V1Dialect } from "./protocols/dialect.js";
+export { defaultMaxInputSize, type RestHandlerOptions } from "./protocols/oip-rest/index.js";
 export type { ControlMode } from "./registry/model-registry.js";
 export type { ModelDeclaration } from "./repository/memory-source.js";
 export type { ModelInputs, ModelOutputs, ModelSpec } from "./runtime/define-model.js";
 export { defineModel } from "./runtime/define-model.js";
 export type { RpcRouteListing } from "./server/connect-handler.js";
-export type { ServedRoutes, TransportOptions } from "./server/create-request-handler.js";
+export type {
+  RequestHandlerExtras,
+  ServedRoutes,
+  TransportOptions,
+} from "./server/create-request-handler.js";
 export { createRequestHandler } from "./server/create-request-handler.js";
 export type { ServerCore, ServerCoreOptions } from "./server/create-server-core.js";
 export { createServerCore, makeServerCoreOptions } from "./server/create-server-core.js";

@@ -12,14 +12,35 @@ import { InferenceError } from "./inference-error.js";
  */
 export type Auth =
   /** `Authorization: Bearer <token>`; a function is called per request, so a token can be refreshed. */
-  | { readonly kind: "bearer"; readonly token: string | (() => string | Promise<string>) }
+  | {
+      /** Bearer token. */
+      readonly kind: "bearer";
+      /** The token, or a function returning it (called per request). */
+      readonly token: string | (() => string | Promise<string>);
+    }
   /** `Authorization: Basic base64(username:password)`. */
-  | { readonly kind: "basic"; readonly username: string; readonly password: string }
+  | {
+      /** HTTP Basic. */
+      readonly kind: "basic";
+      /** The user name. */
+      readonly username: string;
+      /** The password. */
+      readonly password: string;
+    }
   /**
    * An API key in a header. Defaults give Hopsworks' `Authorization: ApiKey <key>`; for an
    * `x-api-key: <key>` style set `header: "x-api-key", scheme: ""`.
    */
-  | { readonly kind: "api-key"; readonly key: string; readonly header?: string; readonly scheme?: string };
+  | {
+      /** API key. */
+      readonly kind: "api-key";
+      /** The key. */
+      readonly key: string;
+      /** The header that carries it. Default "authorization". */
+      readonly header?: string;
+      /** The word before the key in the header value; "" for none. Default "ApiKey". */
+      readonly scheme?: string;
+    };
 
 /**
  * TLS settings for https URLs (Node; in a browser the browser decides).

@@ -32,8 +32,14 @@ export function makeOipClientOptions(options: Partial<OipClientOptions> = {}): O
  *
  * @example
  * // Your own Connect transport, e.g. with an interceptor:
+ * import type { Interceptor } from "@connectrpc/connect";
  * import { createGrpcTransport } from "@connectrpc/connect-node";
+ * import { createOipClient } from "@tensorwire/client";
  *
+ * const logCalls: Interceptor = (next) => (request) => {
+ *   console.log(request.method.name);
+ *   return next(request);
+ * };
  * const transport = createGrpcTransport({ baseUrl: "http://localhost:8080", interceptors: [logCalls] });
  * const client = createOipClient("http://localhost:8080", { transport });
  */

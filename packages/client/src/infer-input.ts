@@ -24,8 +24,18 @@ import { tensorFromRawContents } from "@tensorwire/codec/grpc";
  * }
  */
 export type InputData =
-  | { readonly kind: "values"; readonly values: TensorData }
-  | { readonly kind: "raw"; readonly bytes: Uint8Array };
+  | {
+      /** Typed values. */
+      readonly kind: "values";
+      /** The elements, row-major, in the datatype's typed array (or strings/bytes for BYTES). */
+      readonly values: TensorData;
+    }
+  | {
+      /** Raw bytes. */
+      readonly kind: "raw";
+      /** The elements in the binary data extension's layout (little-endian; BYTES length-prefixed). */
+      readonly bytes: Uint8Array;
+    };
 
 /**
  * An input tensor, checked (shape × datatype × data) when built and never changed after: build it

@@ -16,6 +16,8 @@ const utf8 = new TextDecoder();
  */
 export class InferResult {
   /**
+   * Wraps a decoded response; the clients build these, a test double may too.
+   *
    * @param response - The decoded response.
    * @param headers - Response headers (gRPC: headers and trailers). Default none.
    */

@@ -26,6 +26,8 @@ export class InferenceError extends TensorwireError {
   readonly requestId: string | undefined;
 
   /**
+   * The clients throw these; a test double may too.
+   *
    * @param code - What went wrong, from the codec's closed set.
    * @param message - The whole story: the server's message, the status and the call.
    * @param details - The server's answer, where there was one, and the underlying error.

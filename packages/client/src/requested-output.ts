@@ -20,8 +20,10 @@ export interface RequestedOutputOptions {
  * list of them as `outputs` to `infer`; without one, a server returns every output.
  *
  * @example
- * import { requestedOutput } from "@tensorwire/client";
+ * import { createOipClient, inferInput, requestedOutput } from "@tensorwire/client";
  *
+ * const client = createOipClient("http://localhost:8080");
+ * const input = inferInput("input", [1, 4], "FP32", [[5.1, 3.5, 1.4, 0.2]]);
  * const result = await client.infer("iris", [input], {
  *   outputs: [requestedOutput("predict"), requestedOutput("predict_proba", { binary: true })],
  * });

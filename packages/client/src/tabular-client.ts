@@ -48,8 +48,14 @@ export function makeTabularClientOptions(options: Partial<TabularClientOptions> 
  */
 export type TabularInput =
   | readonly (Tensor | InferInput)[]
-  | { readonly records: readonly JsonValue[] }
-  | { readonly arrow: Uint8Array };
+  | {
+      /** Rows as JSON objects (pandas' `records` orient). */
+      readonly records: readonly JsonValue[];
+    }
+  | {
+      /** A table already in Arrow IPC file format, sent as is. */
+      readonly arrow: Uint8Array;
+    };
 
 /**
  * Options of one tabular inference: which column groups of the answer to keep (Wallaroo's
@@ -110,8 +116,22 @@ export interface TabularParallelInferCallOptions extends TabularInferCallOptions
  * }
  */
 export type TabularParallelOutcome =
-  | { readonly index: number; readonly ok: true; readonly result: TabularResult }
-  | { readonly index: number; readonly ok: false; readonly error: InferenceError };
+  | {
+      /** The table's position in the input. */
+      readonly index: number;
+      /** Succeeded. */
+      readonly ok: true;
+      /** The answer. */
+      readonly result: TabularResult;
+    }
+  | {
+      /** The table's position in the input. */
+      readonly index: number;
+      /** Failed. */
+      readonly ok: false;
+      /** Why. */
+      readonly error: InferenceError;
+    };
 
 /**
  * A Wallaroo-style tabular inference client (see `createTabularClient`).

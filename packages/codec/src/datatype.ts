@@ -68,7 +68,8 @@ export type ContentsField =
   | "fp64Contents"
   | "bytesContents";
 
-type FixedArrayConstructor =
+/** The typed array constructors that hold the fixed-size datatypes' data. */
+export type FixedArrayConstructor =
   | Uint8ArrayConstructor
   | Uint16ArrayConstructor
   | Uint32ArrayConstructor

@@ -25,7 +25,17 @@ export type ErrorCode =
  * @example
  * errorStatus.not_found; // { http: 404, grpc: 5 }
  */
-export const errorStatus: Readonly<Record<ErrorCode, { readonly http: number; readonly grpc: number }>> = {
+export const errorStatus: Readonly<
+  Record<
+    ErrorCode,
+    {
+      /** The HTTP status a REST response carries. */
+      readonly http: number;
+      /** The gRPC status code (google.rpc.Code) a gRPC response carries. */
+      readonly grpc: number;
+    }
+  >
+> = {
   // A client's mistake: Triton, KServe and the OIP spec all answer 400.
   invalid_argument: { http: 400, grpc: 3 },
   // Triton and MLServer answer 404 for unknown models; the spec allows 400, 404 is the stricter choice.
@@ -68,6 +78,7 @@ export interface ErrorDetails {
  * }
  */
 export class TensorwireError extends Error {
+  /** Always "TensorwireError". */
   override readonly name = "TensorwireError";
   /** What went wrong, as one of a closed set of codes. */
   readonly code: ErrorCode;
@@ -76,6 +87,14 @@ export class TensorwireError extends Error {
   /** The field (JSON key, proto field, header) that was wrong, when there is one. */
   readonly field: string | undefined;
 
+  /**
+   * An error with its code; `invalidArgument` is the shorthand for a client's mistake.
+   *
+   * @param code - What went wrong.
+   * @param message - The sentence clients see, naming the field and what was expected.
+   * @param details - The tensor and field it concerns.
+   * @param options - The underlying error, as `Error`'s `cause`.
+   */
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -110,5 +129,15 @@ export function invalidArgument(message: string, details: ErrorDetails = {}): Te
 
 /** Validators return a result; exactly one caller turns a failure into a thrown error. */
 export type Result<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: string };
+  | {
+      /** Valid. */
+      readonly ok: true;
+      /** The validated value. */
+      readonly value: T;
+    }
+  | {
+      /** Invalid. */
+      readonly ok: false;
+      /** What is wrong, as a sentence for the error message. */
+      readonly error: string;
+    };

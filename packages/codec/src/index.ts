@@ -4,7 +4,14 @@
  *
  * @module
  */
-export type { ContentsField, Datatype, DatatypeInfo, JsonKind, TensorDataMap } from "./datatype.js";
+export type {
+  ContentsField,
+  Datatype,
+  DatatypeInfo,
+  FixedArrayConstructor,
+  JsonKind,
+  TensorDataMap,
+} from "./datatype.js";
 export { datatypeInfo, datatypes, datatypeTable, isDatatype } from "./datatype.js";
 export type { ErrorCode, ErrorDetails, Result } from "./error.js";
 export { errorStatus, invalidArgument, TensorwireError } from "./error.js";

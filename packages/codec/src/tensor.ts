@@ -76,8 +76,12 @@ export function createTensor(init: {
  * round trip must preserve.
  *
  * @example
- * const a = createTensor({ name: "x", datatype: "FP32", shape: [1], data: Float32Array.of(Number.NaN) });
- * tensorEquals(a, { ...a, data: Float32Array.of(Number.NaN) }); // true
+ * ```ts
+ * import { createTensor, tensorEquals } from "@tensorwire/codec";
+ *
+ * const nan = () => createTensor({ name: "x", datatype: "FP32", shape: [1], data: Float32Array.of(Number.NaN) });
+ * tensorEquals(nan(), nan()); // true
+ * ```
  */
 export function tensorEquals(a: Tensor, b: Tensor): boolean {
   if (a.name !== b.name || a.datatype !== b.datatype || a.shape.length !== b.shape.length) {

@@ -14,7 +14,11 @@ import { type Datatype, datatypes, isDatatype } from "./datatype-table.js";
  * Unknown keys are errors, as `fromJson` would make them.
  */
 
+/**
+ * A requirement's strength, in RFC 2119's words: a failed MUST fails the run, SHOULD and MAY only count.
+ */
 export type Level = "MUST" | "SHOULD" | "MAY";
+/** Every {@link Level}, strongest first. */
 export const levels: readonly Level[] = ["MUST", "SHOULD", "MAY"];
 
 /** How a response is judged where implementations legitimately differ (e.g. 400 vs 404 for unknown models). */
@@ -46,9 +50,13 @@ export const grpcCodeNames = [
 ] as const;
 export type GrpcCodeName = (typeof grpcCodeNames)[number];
 
+/** A REST request a case step sends. */
 export interface HttpRequestSpec {
+  /** The HTTP method. */
   readonly method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
+  /** The path and query, e.g. `/v2/models/identity_fp32/infer`. */
   readonly path: string;
+  /** Request headers. */
   readonly headers?: Readonly<Record<string, string>>;
   /** A JSON body (content-type application/json unless `headers` says otherwise). */
   readonly json?: unknown;
@@ -56,12 +64,16 @@ export interface HttpRequestSpec {
   readonly text?: string;
   /** Triton's binary data extension: `json` then the blobs; `headerLength` overrides the header value. */
   readonly binary?: {
+    /** The JSON header of the binary request. */
     readonly json: unknown;
+    /** The binary blobs after the JSON header, in order. */
     readonly blobs: readonly BlobSpec[];
+    /** The `Inference-Header-Content-Length` value to send instead of the JSON header's real length. */
     readonly headerLength?: string;
   };
 }
 
+/** The `inference.GRPCInferenceService` methods a case step can call. */
 export type GrpcMethodName =
   | "ServerLive"
   | "ServerReady"
@@ -73,6 +85,7 @@ export type GrpcMethodName =
   | "RepositoryIndex"
   | "RepositoryModelLoad"
   | "RepositoryModelUnload";
+/** Every {@link GrpcMethodName}, in the service's order. */
 export const grpcMethodNames: readonly GrpcMethodName[] = [
   "ServerLive",
   "ServerReady",
@@ -86,7 +99,9 @@ export const grpcMethodNames: readonly GrpcMethodName[] = [
   "RepositoryModelUnload",
 ];
 
+/** A gRPC request a case step sends to the OIP service. */
 export interface GrpcRequestSpec {
+  /** The RPC to call. */
   readonly method: GrpcMethodName;
   /**
    * The request message in proto3 JSON. ModelInfer inputs may carry `values` instead of
@@ -99,8 +114,18 @@ export interface GrpcRequestSpec {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export type RequestSpec = { readonly http: HttpRequestSpec } | { readonly grpc: GrpcRequestSpec };
+/** A case step's request: REST or gRPC. */
+export type RequestSpec =
+  | {
+      /** A REST request. */
+      readonly http: HttpRequestSpec;
+    }
+  | {
+      /** A gRPC request. */
+      readonly grpc: GrpcRequestSpec;
+    };
 
+/** The JSON value types a {@link CheckSpec} can require. */
 export type JsonType = "string" | "number" | "boolean" | "array" | "object" | "null";
 const jsonTypes: readonly JsonType[] = ["string", "number", "boolean", "array", "object", "null"];
 
@@ -108,8 +133,11 @@ const jsonTypes: readonly JsonType[] = ["string", "number", "boolean", "array", 
 export interface CheckSpec {
   /** Dotted path with numeric indexes, e.g. `outputs.0.shape`; "" is the whole document. */
   readonly path: string;
+  /** The value deep-equals this. */
   readonly equals?: unknown;
+  /** The value has this JSON type. */
   readonly type?: JsonType;
+  /** `true`: nothing is at `path`; `false`: something is. */
   readonly absent?: boolean;
   /** The value equals one of these; `null` also matches an absent value. */
   readonly oneOf?: readonly unknown[];
@@ -117,16 +145,21 @@ export interface CheckSpec {
   readonly includes?: unknown;
   /** No element of the array at `path` matches this subset. */
   readonly excludes?: unknown;
+  /** The value is a number at least this large. */
   readonly min?: number;
+  /** The value is a string matching this regular expression. */
   readonly matches?: string;
 }
 
+/** What a step's response must be; unset keys are not checked. */
 export interface ExpectSpec {
   /** HTTP status, or the accepted statuses. */
   readonly status?: number | readonly number[];
   /** In strict mode, replaces `status`. */
   readonly strictStatus?: number | readonly number[];
+  /** gRPC status name, or the accepted names. */
   readonly code?: GrpcCodeName | readonly GrpcCodeName[];
+  /** In strict mode, replaces `code`. */
   readonly strictCode?: GrpcCodeName | readonly GrpcCodeName[];
   /** On success: outputs, model name and id must be what the model computes from the request. */
   readonly derive?: Derivation;
@@ -134,6 +167,7 @@ export interface ExpectSpec {
   readonly errorBody?: boolean;
   /** The body is a JSON object containing these keys and values (recursively, arrays exactly). */
   readonly json?: unknown;
+  /** Assertions on values in the response. */
   readonly checks?: readonly CheckSpec[];
   /** Response headers (case-insensitive names): exact values, or `true` for "present". */
   readonly headers?: Readonly<Record<string, string | boolean>>;
@@ -146,8 +180,11 @@ export interface ExpectSpec {
   readonly anyOf?: readonly ExpectSpec[];
 }
 
+/** One request of a case and what its response must be. */
 export interface Step {
+  /** The request sent. */
   readonly request: RequestSpec;
+  /** What the response must be. */
   readonly expect: ExpectSpec;
 }
 
@@ -156,11 +193,18 @@ export interface Step {
  * means the server lacks the feature (a dialect's endpoint, load/unload in its control mode).
  */
 export interface Requirements {
+  /** Extensions the server's metadata must list. */
   readonly extensions?: readonly string[];
+  /** Models that must be ready. */
   readonly models?: readonly string[];
+  /** A request that must succeed for the case to run. */
   readonly probe?: ProbeSpec;
 }
 
+/**
+ * A request whose failure means the server lacks a feature a case needs; the case is then skipped with
+ * `reason`.
+ */
 export interface ProbeSpec {
   /** Sent to the endpoint the case's steps use: a REST probe for REST cases, gRPC for gRPC ones. */
   readonly request: RequestSpec;
@@ -174,17 +218,21 @@ export interface ProbeSpec {
   readonly reason: string;
 }
 
+/** One conformance case as a case file writes it. */
 export interface CaseSpec {
   /** Kebab-case with `/` levels; `{dt}` and `{dtl}` expand per datatype. */
   readonly name: string;
   /** What is checked, in the spec's words where it has them. */
   readonly requirement: string;
+  /** How strong the requirement is. */
   readonly level: Level;
   /** The spec section: a URL with an anchor. */
   readonly spec: string;
   /** The datatype this case was expanded for, when its file lists `datatypes` (see `expandTemplate`). */
   readonly datatype?: Datatype;
+  /** Preconditions beyond the file's own. */
   readonly requires?: Requirements;
+  /** The requests, sent in order, and what each response must be. */
   readonly steps: readonly Step[];
 }
 
@@ -192,13 +240,20 @@ export interface CaseSpec {
 export interface SourceSpec {
   /** The document or implementation, e.g. "OIP REST specification" or "Triton". */
   readonly name: string;
+  /** Where it is published. */
   readonly url: string;
   /** What the file takes from it. */
   readonly follows: string;
 }
 
+/**
+ * A parsed case file: a suite's cases on one topic. {@link parseSuiteFile} checks a YAML document against
+ * it.
+ */
 export interface SuiteFile {
+  /** The suite's name, e.g. `oip-rest`; cases of files with one suite name form one suite. */
   readonly suite: string;
+  /** What the file covers. */
   readonly description: string;
   /**
    * An optional suite covers an extension or a dialect a server may lack: its skips are allowed.
@@ -207,7 +262,9 @@ export interface SuiteFile {
   readonly optional: boolean;
   /** The specifications and reference servers the file follows, in the order it follows them. */
   readonly sources: readonly SourceSpec[];
+  /** Preconditions of every case in the file. */
   readonly requires?: Requirements;
+  /** The file's cases, in file order. */
   readonly cases: readonly CaseSpec[];
 }
 

@@ -8,8 +8,11 @@ export type Protocol = "REST" | "gRPC";
 
 /** What GET /v2 or ServerMetadata answered. */
 export interface ServerMetadata {
+  /** The server's name. */
   readonly name: string;
+  /** The server's version. */
   readonly version: string;
+  /** The protocol extensions the server lists (e.g. `binary_tensor_data`). */
   readonly extensions: readonly string[];
 }
 

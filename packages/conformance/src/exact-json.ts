@@ -21,6 +21,7 @@ const nonFiniteMarkers: Readonly<Record<string, number>> = {
   "\u0000-Infinity": Number.NEGATIVE_INFINITY,
 };
 
+/** Options of {@link parseExactJson}. */
 export interface ExactJsonOptions {
   /** Also read bare `NaN`, `Infinity` and `-Infinity` (TF-Serving writes them). */
   readonly nonFiniteTokens?: boolean;

@@ -1,8 +1,25 @@
 import type { CaseResult, CaseStatus, Report, SkipKind } from "./run-conformance.js";
 
+/**
+ * How a {@link Report} is written: `table` for people, `json` (the report itself) for programs,
+ * `junit` (JUnit XML) for CI systems that display test results.
+ */
 export type ReportFormat = "table" | "json" | "junit";
+/** Every {@link ReportFormat}, the CLI's `--report` choices. */
 export const reportFormats: readonly ReportFormat[] = ["table", "json", "junit"];
 
+/**
+ * Writes a conformance report in the given format.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from "node:fs/promises";
+ * import { formatReport, runConformance } from "@tensorwire/conformance";
+ *
+ * const report = await runConformance({ url: "http://127.0.0.1:8000" });
+ * await writeFile("conformance.xml", formatReport(report, "junit"));
+ * ```
+ */
 export function formatReport(report: Report, format: ReportFormat): string {
   switch (format) {
     case "table":

@@ -4,8 +4,10 @@ export type {
   CheckSpec,
   Derivation,
   ExpectSpec,
+  GrpcMethodName,
   GrpcRequestSpec,
   HttpRequestSpec,
+  JsonType,
   Level,
   Mode,
   ProbeSpec,
@@ -21,7 +23,7 @@ export { datatypeSamples, expandTemplate } from "./datatype-samples.js";
 export { type Datatype, datatypes } from "./datatype-table.js";
 export { deriveOutputs } from "./derive-outputs.js";
 export type { Protocol, ServerMetadata } from "./discovery.js";
-export { parseExactJson, stringifyExactJson } from "./exact-json.js";
+export { type ExactJsonOptions, parseExactJson, stringifyExactJson } from "./exact-json.js";
 export {
   formatJunit,
   formatReport,

@@ -7,11 +7,31 @@ import { globPattern } from "./glob-pattern.js";
  * an explanation and not a mute list.
  */
 export interface KnownFailing {
-  readonly globs: readonly { readonly glob: string; readonly reason: string; readonly pattern: RegExp }[];
+  /** The globs in file order. */
+  readonly globs: readonly {
+    /** The glob as written. */
+    readonly glob: string;
+    /** Why the cases it matches fail: its `#` comment. */
+    readonly reason: string;
+    /** The glob compiled, matching whole case names. */
+    readonly pattern: RegExp;
+  }[];
   /** The reason a case is known to fail, or undefined. */
   reasonFor(caseName: string): string | undefined;
 }
 
+/**
+ * Parses a known-failing file; throws an error naming the line of a glob without a reason.
+ *
+ * @param where - The file's name, for error messages.
+ * @example
+ * ```ts
+ * import { parseKnownFailing } from "@tensorwire/conformance";
+ *
+ * const known = parseKnownFailing("oip-rest/infer/fp16-* # the runtime has no FP16 kernels\n");
+ * known.reasonFor("oip-rest/infer/fp16-identity"); // "the runtime has no FP16 kernels"
+ * ```
+ */
 export function parseKnownFailing(text: string, where = "known-failing"): KnownFailing {
   const globs: { glob: string; reason: string; pattern: RegExp }[] = [];
   let comment: string[] = [];

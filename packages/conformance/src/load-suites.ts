@@ -9,11 +9,13 @@ export const defaultCasesDir = fileURLToPath(new URL("../cases", import.meta.url
 
 /** A case ready to run: its suite, full name and the requirements of its file and its own. */
 export interface ConformanceCase extends CaseSpec {
+  /** The suite it belongs to. */
   readonly suite: string;
   /** `<suite>/<name>`: what reports, `--only` and known-failing globs use. */
   readonly fullName: string;
   /** The file it came from, relative to the cases directory. */
   readonly file: string;
+  /** The file's requirements, then the case's own: all must hold for it to run. */
   readonly requirements: readonly Requirements[];
   /** Whether its suite is optional (an extension or dialect; see `SuiteFile.optional`). */
   readonly optional: boolean;

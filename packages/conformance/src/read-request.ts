@@ -10,7 +10,9 @@ import {
 
 /** An inference request as the suite sent it, read back into tensors to derive the expected answer. */
 export interface OracleRequest {
+  /** The request's `id`, when it has one. */
   readonly id: string | undefined;
+  /** The input tensors. */
   readonly inputs: readonly OracleTensor[];
   /** The requested output names, when the request lists some. */
   readonly outputs: readonly string[] | undefined;

@@ -12,10 +12,13 @@ import {
 
 /** An inference response as the oracle reads it; the identifying fields are left unjudged here. */
 export interface OracleResponse {
+  /** The response's `model_name`, as sent. */
   readonly modelName: unknown;
   /** Absent (undefined) when the server leaves it out; gRPC's "" counts as absent. */
   readonly modelVersion: unknown;
+  /** The response's `id`, as sent. */
   readonly id: unknown;
+  /** The output tensors. */
   readonly outputs: readonly OracleTensor[];
 }
 

@@ -13,6 +13,7 @@ import { httpExchange } from "./http-exchange.js";
 import type { KnownFailing } from "./known-failing.js";
 import { type ConformanceCase, loadSuites } from "./load-suites.js";
 
+/** How {@link runConformance} runs; every key but `url` may be left out there. */
 export interface ConformanceOptions {
   /** Base URL of the server's REST endpoints, e.g. `http://127.0.0.1:8000`. */
   readonly url: string;
@@ -41,6 +42,10 @@ export interface ConformanceOptions {
   readonly onResult: ((result: CaseResult, done: number, total: number) => void) | undefined;
 }
 
+/**
+ * A case's outcome: `known-failure` failed as the known-failing file expects; `unexpected-pass` passed
+ * although listed there.
+ */
 export type CaseStatus = "passed" | "failed" | "skipped" | "known-failure" | "unexpected-pass";
 
 /**
@@ -50,25 +55,37 @@ export type CaseStatus = "passed" | "failed" | "skipped" | "known-failure" | "un
  */
 export type SkipKind = "capability" | "model" | "not-requested" | "discovery";
 
+/** One case's outcome in a {@link Report}. */
 export interface CaseResult {
+  /** The full case name, `<suite>/<case>`. */
   readonly name: string;
+  /** The suite it belongs to. */
   readonly suite: string;
+  /** How strong its requirement is. */
   readonly level: Level;
+  /** What it checks. */
   readonly requirement: string;
+  /** The spec section it checks, a URL. */
   readonly spec: string;
+  /** Its outcome. */
   readonly status: CaseStatus;
   /** failed: the first difference; skipped: why; known-failure: the difference and the known reason. */
   readonly message?: string;
+  /** Why it was skipped, when it was. */
   readonly skipKind?: SkipKind;
   /** Whether its suite is optional (its skips do not count against `maxSkipped`). */
   readonly optional: boolean;
+  /** How long it ran, in milliseconds. */
   readonly durationMs: number;
 }
 
 /** Skipped cases grouped by reason, most frequent first. */
 export interface SkipGroup {
+  /** The skip reason, as the cases give it. */
   readonly reason: string;
+  /** What kind of reason it is. */
   readonly kind: SkipKind;
+  /** How many cases were skipped for it. */
   readonly count: number;
   /** How many of them count against `maxSkipped` (outside the optional suites). */
   readonly counted: number;
@@ -81,9 +98,13 @@ export interface SkipGroup {
  */
 export type ExitCode = 0 | 1 | 3;
 
+/** What {@link runConformance} found: every case's result and the run's verdict. */
 export interface Report {
+  /** The REST base URL the run tested. */
   readonly url: string;
+  /** The gRPC endpoint the run tested, when it had one. */
   readonly grpcUrl?: string;
+  /** The mode the run judged responses in. */
   readonly mode: Mode;
   /** Server metadata read over REST. */
   readonly server?: ServerMetadata;
@@ -91,12 +112,14 @@ export interface Report {
   readonly grpcServer?: ServerMetadata;
   /** Sorted by name. */
   readonly results: readonly CaseResult[];
+  /** The skipped cases, grouped by reason. */
   readonly skipped: readonly SkipGroup[];
   /**
    * Why the run cannot stand for the server, one line each: discovery failed, the server serves
    * none of the models, more skips than `maxSkipped`, a required model or suite missing.
    */
   readonly problems: readonly string[];
+  /** The verdict. */
   readonly exitCode: ExitCode;
   /** exitCode is 0. */
   readonly ok: boolean;

@@ -16,9 +16,13 @@ export type Element = string;
 
 /** A tensor as the oracle reads it. */
 export interface OracleTensor {
+  /** The tensor's name. */
   readonly name: string;
+  /** Its OIP datatype. */
   readonly datatype: Datatype;
+  /** Its shape. */
   readonly shape: readonly number[];
+  /** Its elements in row-major order, each as a canonical string so that values compare exactly. */
   readonly elements: readonly Element[];
 }
 

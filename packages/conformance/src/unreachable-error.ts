@@ -4,6 +4,7 @@
  * naming what was tried and why it failed.
  */
 export class UnreachableError extends Error {
+  /** Always "UnreachableError", so that it can be told apart after crossing a realm or a JSON log. */
   override readonly name = "UnreachableError";
 
   /** Wraps what `fetch` or an HTTP/2 session threw, keeping the innermost cause's code. */

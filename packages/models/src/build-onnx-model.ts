@@ -25,23 +25,46 @@ export type Dim = number | string;
 
 /** A graph input or output. */
 export interface ValueSpec {
+  /** The value's name, unique in the graph. */
   readonly name: string;
+  /** Its OIP datatype, written as the matching ONNX element type. */
   readonly datatype: Datatype;
+  /** Its dimensions. */
   readonly shape: readonly Dim[];
 }
 
 /** A node attribute; the key says which ONNX attribute type it becomes (ONNX has no untyped numbers). */
 export type AttributeValue =
-  | { readonly int: number | bigint }
-  | { readonly float: number }
-  | { readonly string: string }
-  | { readonly ints: readonly (number | bigint)[] }
-  | { readonly floats: readonly number[] };
+  | {
+      /** An INT attribute. */
+      readonly int: number | bigint;
+    }
+  | {
+      /** A FLOAT attribute. */
+      readonly float: number;
+    }
+  | {
+      /** A STRING attribute (UTF-8). */
+      readonly string: string;
+    }
+  | {
+      /** An INTS attribute. */
+      readonly ints: readonly (number | bigint)[];
+    }
+  | {
+      /** A FLOATS attribute. */
+      readonly floats: readonly number[];
+    };
 
+/** A node of the graph: one ONNX operator applied to named values. */
 export interface NodeSpec {
+  /** The operator, e.g. "Add" or "Gemm" (default domain). */
   readonly opType: string;
+  /** The names of its inputs: graph inputs, initializers or other nodes' outputs. */
   readonly inputs: readonly string[];
+  /** The names of its outputs. */
   readonly outputs: readonly string[];
+  /** The operator's attributes by name. */
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
   /** Defaults to the first output's name, which is unique in a valid graph. */
   readonly name?: string;
@@ -50,21 +73,32 @@ export interface NodeSpec {
 /** A constant tensor of the graph; `data` holds `dims`' product of elements, row-major. */
 export type InitializerSpec = {
   [D in Datatype]: {
+    /** The initializer's name, which nodes use as an input. */
     readonly name: string;
+    /** Its datatype. */
     readonly datatype: D;
+    /** Its dimensions. */
     readonly dims: readonly number[];
+    /** Its elements, row-major, in the datatype's form (see {@link OipDataMap}). */
     readonly data: OipDataMap[D];
   };
 }[Datatype];
 
+/** An ONNX graph: what {@link buildOnnxModel} serializes. */
 export interface GraphSpec {
+  /** The graph's name. */
   readonly name: string;
+  /** Its inputs, in order. */
   readonly inputs: readonly ValueSpec[];
+  /** Its outputs, in order. */
   readonly outputs: readonly ValueSpec[];
+  /** Its nodes, in topological order as ONNX requires. */
   readonly nodes: readonly NodeSpec[];
+  /** Its constant tensors (weights). */
   readonly initializers?: readonly InitializerSpec[];
 }
 
+/** The ModelProto fields around the graph, for {@link buildOnnxModel} and {@link onnxModel}. */
 export interface OnnxModelOptions {
   /** The model's IR version. Default 10 (ONNX 1.16), a released version onnxruntime-node 1.30 loads. */
   irVersion: number;
@@ -80,7 +114,22 @@ function makeOnnxModelOptions(options: Partial<OnnxModelOptions>): OnnxModelOpti
   return { irVersion: 10, opsetVersion: 21, producerName: "tensorwire", docString: "", ...options };
 }
 
-/** Serializes a graph as the bytes of an ONNX ModelProto. */
+/**
+ * Serializes a graph as the bytes of an ONNX ModelProto.
+ *
+ * @example
+ * ```ts
+ * import { buildOnnxModel } from "@tensorwire/models";
+ *
+ * // y = x + x, for any number of FP32 elements.
+ * const onnx = buildOnnxModel({
+ *   name: "double",
+ *   inputs: [{ name: "x", datatype: "FP32", shape: [-1] }],
+ *   outputs: [{ name: "y", datatype: "FP32", shape: [-1] }],
+ *   nodes: [{ opType: "Add", inputs: ["x", "x"], outputs: ["y"] }],
+ * });
+ * ```
+ */
 export function buildOnnxModel(graph: GraphSpec, options: Partial<OnnxModelOptions> = {}): Uint8Array {
   const opts = makeOnnxModelOptions(options);
   const model = create(ModelProtoSchema, {

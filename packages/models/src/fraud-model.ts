@@ -38,8 +38,11 @@ export function fraudPredict(scorer: FraudScorer, input: Float32Array): Float32A
 
 /** The names of the fraud model's graph, its input and its output. */
 export interface FraudModelNames {
+  /** The graph's (and so the model's) name. */
   readonly name: string;
+  /** The input's name. */
   readonly input: string;
+  /** The output's name. */
   readonly output: string;
 }
 

@@ -1,3 +1,10 @@
+/**
+ * ONNX models built from TypeScript: a small graph builder (`buildOnnxModel`, `onnxModel`), the
+ * models of the default zoo (iris, tfsimple add/sub, identity per datatype, fraud, Triton's
+ * simple_string and simple_int8, mnist, a KServe example) and the conformance suite's models.
+ *
+ * @module
+ */
 export type { AddSubDatatype } from "./add-sub-model.js";
 export { addSubModel, tfsimpleModel } from "./add-sub-model.js";
 export type {

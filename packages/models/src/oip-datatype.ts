@@ -5,8 +5,12 @@ import { TensorProto_DataType } from "@tensorwire/proto/onnx";
  * How initializer data is passed in, per datatype: BOOL as 0/1 bytes, FP16 as binary16 bit patterns
  * (so no value is rounded on the way), 64-bit integers as bigint arrays, BYTES as strings or raw bytes.
  */
-export type OipDataMap = Omit<TensorDataMap, "BYTES"> & { BYTES: readonly (string | Uint8Array)[] };
+export type OipDataMap = Omit<TensorDataMap, "BYTES"> & {
+  /** BYTES elements: strings (written as UTF-8) or raw bytes. */
+  BYTES: readonly (string | Uint8Array)[];
+};
 
+/** How one OIP datatype is written in an ONNX model. */
 export interface OnnxDatatypeInfo {
   /** The ONNX `TensorProto.DataType` of graph values and initializers. */
   readonly elemType: TensorProto_DataType;

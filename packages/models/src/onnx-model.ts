@@ -3,15 +3,21 @@ import { buildOnnxModel, type GraphSpec, type OnnxModelOptions, type ValueSpec }
 
 /** A model input or output in OIP terms: every dynamic dimension, named or not, is -1. */
 export interface TensorSpec {
+  /** The tensor's name. */
   readonly name: string;
+  /** Its OIP datatype. */
   readonly datatype: Datatype;
+  /** Its dimensions, -1 where dynamic. */
   readonly shape: readonly number[];
 }
 
 /** An ONNX model's bytes with the OIP description of what it takes and returns. */
 export interface OnnxModel {
+  /** The serialized ModelProto. */
   readonly onnx: Uint8Array;
+  /** The graph's inputs, in order. */
   readonly inputs: readonly TensorSpec[];
+  /** The graph's outputs, in order. */
   readonly outputs: readonly TensorSpec[];
 }
 

@@ -1,3 +1,9 @@
+/**
+ * The default zoo's models as ONNX bytes, by name, read from the files `npm run build` writes;
+ * `@tensorwire/server` serves them.
+ *
+ * @module
+ */
 import { readFileSync } from "node:fs";
 import { type Datatype, datatypes } from "@tensorwire/codec";
 import type { ZooModelName } from "./zoo-build.js";
@@ -27,6 +33,7 @@ export const zooModelNames: readonly ZooModelName[] = [
  * @example
  * ```ts
  * import { zooModel } from "@tensorwire/models/zoo";
+ * import { InferenceSession } from "onnxruntime-node";
  *
  * const session = await InferenceSession.create(await zooModel("iris"));
  * ```

@@ -22,9 +22,11 @@ export type { ModelMetadata, ServerMetadata, TensorMetadata } from "@tensorwire/
  * (`createModelDataPlane`) knows no pipeline and `createPipelineDataPlane` adds them.
  */
 export interface DataPlane {
+  /** True while the process serves requests at all (the liveness probe). */
   serverLive(): boolean;
   /** True only while every model that should be loaded is loaded and the server is not draining. */
   serverReady(): boolean;
+  /** The server's name, version and protocol extensions. */
   serverMetadata(): ServerMetadata;
   /** Throws not_found for an unknown model, version or pipeline. */
   modelMetadata(target: InferTarget): ModelMetadata;
@@ -41,8 +43,11 @@ export interface DataPlane {
    * unknown or not ready.
    */
   describe(target: InferTarget): TargetDescription | undefined;
+  /** The model repository's models and their states; `readyOnly` keeps the ready ones. */
   repositoryIndex(options: { readyOnly: boolean }): RepositoryIndexEntry[];
+  /** Loads (or reloads) a model from the repository; explicit control mode only. */
   repositoryLoad(name: string, parameters?: Parameters): Promise<void>;
+  /** Unloads a model; explicit control mode only. */
   repositoryUnload(name: string, parameters?: Parameters): Promise<void>;
   /** Triton's statistics extension; no name means every model, no version every version. */
   statistics(model?: Partial<ModelRef>): ModelStatistics[];
@@ -53,8 +58,11 @@ export type TargetDescription = ModelDescription | PipelineDescription;
 
 /** The ready model version a ref selects, with what its config declares beyond its tensors. */
 export interface ModelDescription {
+  /** A model. */
   readonly kind: "model";
+  /** The model's name. */
   readonly name: string;
+  /** The ready version selected. */
   readonly version: string;
   /** Wallaroo anomaly rules, evaluated by that dialect. */
   readonly validations: readonly ValidationConfig[];
@@ -70,54 +78,85 @@ export interface ModelDescription {
   readonly acceptDatatypes: Readonly<Record<string, readonly Datatype[]>>;
 }
 
+/** A pipeline a ref selects. */
 export interface PipelineDescription {
+  /** A pipeline. */
   readonly kind: "pipeline";
+  /** The pipeline's name. */
   readonly name: string;
   /** The version Seldon names in `x-pipeline-version`. */
   readonly version: string;
 }
 
+/** What a transport knows about an inference request that the data plane may need. */
 export interface InferContext {
   /** The request id the response carries (the caller's x-request-id, else a generated XID). */
   readonly requestId: string;
+  /** The protocol the request came in by, for logs and metrics. */
   readonly protocol: "rest" | "grpc" | "connect" | "grpc-web" | (string & {});
+  /** Aborted when the client goes away or the request times out. */
   readonly signal?: AbortSignal;
 }
 
+/** A model's state in the repository extension's index, as Triton names them. */
 export type ModelState = "UNKNOWN" | "READY" | "UNAVAILABLE" | "LOADING" | "UNLOADING";
 
+/** One model of the repository index. */
 export interface RepositoryIndexEntry {
+  /** The model's name. */
   readonly name: string;
+  /** Its version, when it has one loaded. */
   readonly version?: string;
+  /** Its state. */
   readonly state: ModelState;
+  /** Why it is in that state (e.g. a load error); "" when nothing to say. */
   readonly reason: string;
 }
 
 /** Cumulative count and total nanoseconds, as Triton's StatisticDuration. */
 export interface Duration {
+  /** How many times. */
   readonly count: number;
+  /** Their total duration in nanoseconds. */
   readonly ns: number;
 }
 
+/** One model version's statistics, as Triton's statistics extension reports them. */
 export interface ModelStatistics {
+  /** The model's name. */
   readonly name: string;
+  /** The version. */
   readonly version: string;
   /** Milliseconds since the epoch; 0 before the first inference. */
   readonly lastInference: number;
+  /** Inferences run (a batch of n counts n). */
   readonly inferenceCount: number;
+  /** Model executions (a batch counts once). */
   readonly executionCount: number;
+  /** Time spent per phase, over every inference. */
   readonly inferenceStats: {
+    /** Successful inferences, end to end. */
     readonly success: Duration;
+    /** Failed inferences. */
     readonly fail: Duration;
+    /** Waiting for the model. */
     readonly queue: Duration;
+    /** Preparing the inputs. */
     readonly computeInput: Duration;
+    /** Running the model. */
     readonly computeInfer: Duration;
+    /** Preparing the outputs. */
     readonly computeOutput: Duration;
   };
+  /** The same phases per batch size. */
   readonly batchStats: readonly {
+    /** The batch size. */
     readonly batchSize: number;
+    /** Preparing the inputs. */
     readonly computeInput: Duration;
+    /** Running the model. */
     readonly computeInfer: Duration;
+    /** Preparing the outputs. */
     readonly computeOutput: Duration;
   }[];
 }

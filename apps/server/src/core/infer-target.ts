@@ -7,7 +7,9 @@ export type InferTarget = ModelRef | PipelineRef;
 
 /** A model, and optionally one version of it. `kind` may be left out: a bare `{ name }` is a model. */
 export interface ModelRef {
+  /** A model (the default). */
   readonly kind?: "model";
+  /** The model's name. */
   readonly name: string;
   /** Absent or empty: the model's default (latest ready) version. */
   readonly version?: string;
@@ -15,7 +17,9 @@ export interface ModelRef {
 
 /** A Seldon v2 pipeline, by its name (without Seldon's `.pipeline` suffix). */
 export interface PipelineRef {
+  /** A pipeline. */
   readonly kind: "pipeline";
+  /** The pipeline's name. */
   readonly name: string;
 }
 

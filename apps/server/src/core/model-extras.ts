@@ -10,8 +10,16 @@ export const explainerKinds = ["constant", "predictions"] as const;
 
 /** What `:explain` answers: a constant JSON response, or the model's predictions as explanations. */
 export type ExplainerConfig =
-  | { readonly kind: "constant"; readonly response: JsonValue }
-  | { readonly kind: "predictions" };
+  | {
+      /** Always the same answer. */
+      readonly kind: "constant";
+      /** The JSON `:explain` answers. */
+      readonly response: JsonValue;
+    }
+  | {
+      /** The model's predictions, as `:predict` would answer them. */
+      readonly kind: "predictions";
+    };
 
 export const validationOps = [">", ">=", "<", "<=", "==", "!="] as const;
 
@@ -22,7 +30,10 @@ export const validationOps = [">", ">=", "<", "<=", "==", "!="] as const;
 export interface ValidationConfig {
   /** Reported as `anomaly.<name>`; "count" is taken by `anomaly.count`, as in Wallaroo. */
   readonly name: string;
+  /** The result column compared: `in.<input>` or `out.<output>`. */
   readonly column: string;
+  /** The comparison. */
   readonly op: (typeof validationOps)[number];
+  /** The number compared against. */
   readonly value: number;
 }

@@ -5,7 +5,9 @@ import type { TensorMetadata } from "./data-plane.js";
 export interface RuntimeMetadata {
   /** Triton's platform string, e.g. "onnxruntime_onnx"; informational only. */
   readonly platform: string;
+  /** The model's inputs. */
   readonly inputs: readonly TensorMetadata[];
+  /** The model's outputs. */
   readonly outputs: readonly TensorMetadata[];
 }
 
@@ -21,6 +23,7 @@ export interface RuntimeInferOptions {
 
 /** How one run went, as `RuntimeInferOptions.report` is told. */
 export interface RunFacts {
+  /** Nanoseconds the run waited before the model started it (batching, concurrency limit). */
   readonly queueNs: number;
   /** Dimension 0 of the run's inputs: the sum over the requests batched together. */
   readonly batchSize: number;
@@ -74,9 +77,11 @@ export interface ModelRuntimeContext {
  *
  * @example
  * ```ts
- * import type { ModelRuntimeFactory } from "@tensorwire/server";
+ * import type { ModelRuntime, ModelRuntimeFactory } from "@tensorwire/server";
  *
- * const factory: ModelRuntimeFactory = ({ name }) => new MyRuntime(name); // MyRuntime implements ModelRuntime
+ * declare function openMyRuntime(name: string, directory: string | undefined): Promise<ModelRuntime>;
+ *
+ * const factory: ModelRuntimeFactory = ({ name, directory }) => openMyRuntime(name, directory);
  * ```
  */
 export type ModelRuntimeFactory = (context: ModelRuntimeContext) => ModelRuntime | Promise<ModelRuntime>;

@@ -1,4 +1,10 @@
 /**
+ * The V8 flags the `tensorwire` command runs the server with, for servers started some other way.
+ *
+ * @module
+ */
+
+/**
  * V8 flags the `tensorwire` command runs the server with; the benchmarks start their server with
  * the same list.
  *
@@ -12,6 +18,15 @@
  * Node's default young generation (two 16 MiB semi-spaces) is all resident once start-up has
  * allocated through it; 8 MiB semi-spaces keep 16 MiB less resident at idle, with small-call
  * throughput unchanged (4 MiB ones cost ~14% more CPU per call).
+ *
+ * @example
+ * ```ts
+ * import { spawn } from "node:child_process";
+ * import { serverNodeFlags } from "@tensorwire/server/node-flags";
+ *
+ * // A server of your own (server.js calls startServer) with the flags `tensorwire serve` uses.
+ * spawn(process.execPath, [...serverNodeFlags, "server.js"], { stdio: "inherit" });
+ * ```
  */
 export const serverNodeFlags: readonly string[] = [
   // Node 24's V8 has the flag; Node 22's refuses it ("bad option", exit status 9), so there the

@@ -6,6 +6,7 @@ import { TensorwireError } from "@tensorwire/codec";
  * interceptor all call the function `createAuthorize` returns, so a surface cannot be forgotten.
  */
 
+/** The credentials clients must send; with none set, every request is accepted. */
 export interface AuthOptions {
   /** A bearer token clients send as `Authorization: Bearer <token>` (Wallaroo, KServe). Default: none. */
   readonly authToken: string | undefined;

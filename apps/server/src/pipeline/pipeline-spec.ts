@@ -13,7 +13,9 @@ import { checkModelName } from "../repository/model-name.js";
  * cross-pipeline `input.externalInputs` / `externalTriggers`.
  */
 export interface PipelineSpec {
+  /** The pipeline's name. */
   readonly name: string;
+  /** Its steps. */
   readonly steps: readonly PipelineStep[];
   /** Absent: the pipeline runs but answers no synchronous request (Seldon's rule). */
   readonly output: PipelineOutput | undefined;
@@ -21,26 +23,41 @@ export interface PipelineSpec {
   readonly inputTensorMap: Readonly<Record<string, string>>;
 }
 
+/**
+ * How a step waits for its inputs, as Seldon names it: `inner` all of them, `outer` any within the join
+ * window, `any` the first.
+ */
 export type JoinType = "inner" | "outer" | "any";
 
+/** One step of a pipeline: a model call fed by other steps' or the pipeline's tensors. */
 export interface PipelineStep {
+  /** The step's name, unique in the pipeline. */
   readonly name: string;
   /** The model the step calls; the step name unless the spec says otherwise. */
   readonly model: string;
+  /** The tensors the step takes. */
   readonly inputs: readonly TensorRef[];
   /** Key: a fully-qualified source tensor (`step.outputs.OUTPUT0`); value: the name the step sees. */
   readonly tensorMap: Readonly<Record<string, string>>;
+  /** How it waits for its inputs. */
   readonly inputsJoinType: JoinType;
+  /** Tensors that must be present for the step to run, without being passed to it. */
   readonly triggers: readonly TensorRef[];
+  /** How it waits for its triggers. */
   readonly triggersJoinType: JoinType;
   /** How long an `outer` join waits after its first input; 0 for inner and any. */
   readonly joinWindowMs: number;
 }
 
+/** What a pipeline answers: tensors of its steps. */
 export interface PipelineOutput {
+  /** The tensors the answer is made of. */
   readonly steps: readonly TensorRef[];
+  /** How the answer waits for them. */
   readonly stepsJoin: JoinType;
+  /** Renames answer tensors: key a fully-qualified source tensor, value the answer's name. */
   readonly tensorMap: Readonly<Record<string, string>>;
+  /** How long an `outer` join waits after its first tensor. */
   readonly joinWindowMs: number;
 }
 
@@ -49,8 +66,11 @@ export interface PipelineOutput {
  * `tensor` absent means every tensor of that side.
  */
 export interface TensorRef {
+  /** The step name, or the pipeline's own name for its inputs. */
   readonly node: string;
+  /** Which side of that node. */
   readonly side: "inputs" | "outputs";
+  /** The tensor's name; undefined for every tensor of that side. */
   readonly tensor: string | undefined;
   /** The reference as written, for error messages. */
   readonly text: string;

@@ -26,8 +26,10 @@ export type DialectServices = (router: ConnectRouter, grpc: GrpcCalls) => readon
 
 export type DialectFactory = (deps: DialectDeps) => Dialect;
 
+/** Who answers the `/v1/models/...` paths KServe V1 and TF-Serving share (see `DialectOptions.v1Dialect`). */
 export type V1Dialect = "auto" | "kserve" | "tfserving";
 
+/** How the protocol dialects answer, where servers differ. */
 export interface DialectOptions {
   /**
    * Seldon Core v1 serves one graph per deployment, so its paths name no model. The model they

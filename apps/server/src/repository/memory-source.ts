@@ -14,17 +14,24 @@ import { modifiersFromConfig, runtimeSpecs } from "./runtime-spec-from-config.js
  *
  * @example
  * ```ts
- * import type { ModelDeclaration } from "@tensorwire/server";
+ * import { tfsimpleModel } from "@tensorwire/models";
+ * import { defineModel, type ModelDeclaration } from "@tensorwire/server";
  *
+ * const doubler = defineModel({
+ *   inputs: [{ name: "x", datatype: "FP32", shape: [-1] }],
+ *   outputs: [{ name: "y", datatype: "FP32", shape: [-1] }],
+ *   infer: ({ x }) => ({ y: { shape: x.shape, data: x.data.map((v) => v * 2) } }),
+ * });
  * const models: ModelDeclaration[] = [
- *   { name: "tfsimple", onnx: tfsimpleBytes },
- *   // doubler: see defineModel; the config's latency applies to it as to any model.
+ *   { name: "tfsimple", onnx: tfsimpleModel().onnx },
+ *   // The config's latency applies to a TypeScript model as to any model.
  *   { name: "doubler", runtime: doubler, config: { latency: { distribution: "fixed", ms: 5 } } },
  *   { name: "echo", config: { runtime: "echo", inputs: [{ name: "x", datatype: "FP32", shape: [-1] }] } },
  * ];
  * ```
  */
 export interface ModelDeclaration {
+  /** The model's name. */
   readonly name: string;
   /** The same keys as a repository's config.yaml (see `ModelConfig`), as a plain object. */
   readonly config?: Readonly<Record<string, unknown>>;

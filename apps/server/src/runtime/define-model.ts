@@ -25,6 +25,7 @@ export type ModelOutputs<O extends readonly TensorMetadata[]> = {
     readonly shape: readonly number[];
     /** Row-major elements, in the typed array of the declared datatype. */
     readonly data: TensorDataMap[T["datatype"]];
+    /** The output's parameters in the response. */
     readonly parameters?: Parameters;
   };
 };

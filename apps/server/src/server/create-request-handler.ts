@@ -16,6 +16,7 @@ import { createDialects, type DialectOptions, makeDialectOptions, restDialects }
 import { defaultMaxInputSize, type RestHandlerOptions } from "../protocols/oip-rest/index.js";
 import type { ConnectHandlers, RpcRouteListing } from "./connect-handler.js";
 
+/** Everything the request handler is configured by: REST and gRPC limits, dialects, credentials and CORS. */
 export type TransportOptions = RestHandlerOptions &
   GrpcLimitOptions &
   DialectOptions &
@@ -24,9 +25,17 @@ export type TransportOptions = RestHandlerOptions &
 
 /** What the server plugs in beside the protocols. */
 export interface RequestHandlerExtras {
-  /** The recorded pipeline requests, for `GET /v2/pipelines/{p}/inspect`. Default: none. */
+  /**
+   * The recorded pipeline requests, for `GET /v2/pipelines/{p}/inspect`. Default: none.
+   *
+   * @internal `startServer` wires it; its type is the pipeline data plane's own.
+   */
   readonly pipelines?: PipelineInspector;
-  /** More REST endpoints (e.g. `/metrics`), after the protocols', through the same router. */
+  /**
+   * More REST endpoints (e.g. `/metrics`), after the protocols', through the same router.
+   *
+   * @internal `startServer` wires it; its type is the REST router's own.
+   */
   readonly endpoints?: readonly RestDialect[];
   /** Told about server faults of RPCs, with the RPC name. Default: console.error. */
   readonly onServerFault?: (rpc: string, err: unknown) => void;

@@ -9,6 +9,7 @@ import type { ModelSource } from "../repository/model-source.js";
 import type { InferenceWorkers } from "../runtime/inference-workers.js";
 import { defaultZoo, type ZooGroup, zooGroups } from "./default-zoo.js";
 
+/** What {@link createServerCore} serves: the models, where they come from and how they run. */
 export interface ServerCoreOptions {
   /** A model repository directory (see `createModelRepository`). Default: none. */
   readonly repository: string | undefined;
@@ -67,6 +68,16 @@ export interface ServerCore {
   close(): Promise<void>;
 }
 
+/**
+ * Fills in the defaults of every option left out, as {@link createServerCore} does.
+ *
+ * @example
+ * ```ts
+ * import { makeServerCoreOptions } from "@tensorwire/server";
+ *
+ * makeServerCoreOptions({ repository: "./models" }).zoo; // false: a repository replaces the zoo
+ * ```
+ */
 export function makeServerCoreOptions(options: Partial<ServerCoreOptions> = {}): ServerCoreOptions {
   return {
     repository: options.repository,

@@ -10,13 +10,21 @@ import type { NodeHandlerFn, StreamHandler } from "../http/node-types.js";
  * `http2.createSecureServer` with `allowHTTP1`, which picks by ALPN (h2, http/1.1).
  */
 
+/** Where and how {@link listen} accepts connections. */
 export interface ListenOptions {
   /** TCP port; 0 picks a free one (read it from `Listener.port`). Default 8080. */
   readonly port: number;
   /** Address to bind. Default "0.0.0.0" (all IPv4 interfaces); tests use "127.0.0.1". */
   readonly host: string;
   /** PEM certificate chain and private key; both or neither. Without them the port is cleartext. */
-  readonly tls: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  readonly tls:
+    | {
+        /** The PEM certificate chain. */
+        readonly cert: string | Buffer;
+        /** The PEM private key. */
+        readonly key: string | Buffer;
+      }
+    | undefined;
   /**
    * Sees every HTTP/2 stream before `handler` does and returns true for the ones it answered
    * itself (the fast gRPC path). Default: none.
@@ -24,10 +32,13 @@ export interface ListenOptions {
   readonly streamHandler: StreamHandler | undefined;
 }
 
+/** A port {@link listen} bound, serving every protocol. */
 export interface Listener {
   /** The bound port (the real one when 0 was asked for). */
   readonly port: number;
+  /** The bound address. */
   readonly host: string;
+  /** Whether the port speaks TLS. */
   readonly secure: boolean;
   /**
    * Stops accepting connections, lets in-flight requests finish for up to `graceMs` (default
@@ -51,6 +62,21 @@ const decidingBytes = 3;
 /** A connection that sends nothing for this long is dropped before it reaches an HTTP server. */
 const sniffTimeoutMs = 30_000;
 
+/**
+ * Binds one port for a request handler: HTTP/1.1 and HTTP/2 (cleartext h2c or TLS) on the same
+ * port, told apart by the connection's first bytes or by ALPN.
+ *
+ * @example
+ * ```ts
+ * import { createRequestHandler, createServerCore, listen } from "@tensorwire/server";
+ *
+ * const core = await createServerCore({ zooGroups: ["seldon"] });
+ * const listener = await listen(createRequestHandler(core.dataPlane), { port: 0, host: "127.0.0.1" });
+ * console.log(`serving on ${listener.host}:${listener.port}`);
+ * await listener.close();
+ * await core.close();
+ * ```
+ */
 export async function listen(
   handler: NodeHandlerFn,
   options: Partial<ListenOptions> = {},

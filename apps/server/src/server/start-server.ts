@@ -60,16 +60,31 @@ export interface StartServerOptions
    * Asynchronous inference over Kafka: consume `seldon.<namespace>.<model|pipeline>.<name>.inputs`,
    * produce to `...outputs`. Default off.
    */
-  readonly kafka: { readonly bootstrapBrokers: readonly string[]; readonly namespace?: string } | undefined;
+  readonly kafka:
+    | {
+        /** The Kafka brokers to connect to, `host:port` each. */
+        readonly bootstrapBrokers: readonly string[];
+        /** The Seldon namespace in the topic names. Default "default". */
+        readonly namespace?: string;
+      }
+    | undefined;
   /**
    * Log every inference, by any protocol, to a Kafka topic as the Avro record `inferencelog`
    * (apps/server/schemas/inferencelog.avsc). Default off.
    */
   readonly inferenceLog:
-    | { readonly bootstrapBrokers: readonly string[]; readonly topic?: string; readonly queueSize?: number }
+    | {
+        /** The Kafka brokers to connect to, `host:port` each. */
+        readonly bootstrapBrokers: readonly string[];
+        /** The topic. Default "tensorwire.inferencelog". */
+        readonly topic?: string;
+        /** Records held while Kafka is slow or away; beyond it records are dropped and counted. Default 10000. */
+        readonly queueSize?: number;
+      }
     | undefined;
 }
 
+/** A server {@link startServer} started: where it listens, its data plane and how to stop it. */
 export interface RunningServer {
   /** Base URL for REST and for Connect/gRPC/gRPC-Web transports: `http://127.0.0.1:<port>`. */
   readonly url: string;

@@ -9,11 +9,11 @@ export { tensorFromRawContents, tensorToRawContents } from "../internal/raw-cont
 export type { ContentsValues } from "./contents.js";
 export { tensorFromContents, tensorToContents } from "./contents.js";
 export { decodeGrpcInferRequestBinary, decodeGrpcInferResponseBinary } from "./fast-decoder.js";
-export type { GrpcEncodeOptions } from "./infer-message.js";
+export type { GrpcEncodeOptions, RequestFields, ResponseFields, TensorMessage } from "./infer-message.js";
 export {
   decodeGrpcInferRequest,
   decodeGrpcInferResponse,
   encodeGrpcInferRequest,
   encodeGrpcInferResponse,
 } from "./infer-message.js";
-export { parametersFromGrpc, parametersToGrpc } from "./parameters.js";
+export { type ParameterMap, parametersFromGrpc, parametersToGrpc } from "./parameters.js";

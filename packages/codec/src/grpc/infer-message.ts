@@ -24,10 +24,15 @@ import { type ParameterMap, parametersFromGrpc, parametersToGrpc } from "./param
 
 /** An `InferInputTensor` or `InferOutputTensor`. */
 export interface TensorMessage {
+  /** The tensor's name. */
   readonly name: string;
+  /** Its OIP datatype, as sent (checked when decoded). */
   readonly datatype: string;
+  /** Its shape. */
   readonly shape: readonly bigint[];
+  /** Its parameters. */
   readonly parameters: ParameterMap;
+  /** Its typed contents; absent when the data travel in the raw contents. */
   readonly contents?: ContentsValues | undefined;
 }
 
@@ -106,12 +111,17 @@ export type RequestFields = Pick<
   ModelInferRequest,
   "modelName" | "modelVersion" | "id" | "parameters" | "outputs"
 > & {
+  /** The input tensors. */
   readonly inputs: readonly TensorMessage[];
+  /** `raw_input_contents`: one entry per input whose data are raw, in input order. */
   readonly rawInputContents: readonly Uint8Array[];
 };
 
+/** The response message's fields this codec reads, so the fast decoder can pass its own tensors. */
 export type ResponseFields = Pick<ModelInferResponse, "modelName" | "modelVersion" | "id" | "parameters"> & {
+  /** The output tensors. */
   readonly outputs: readonly TensorMessage[];
+  /** `raw_output_contents`: one entry per output whose data are raw, in output order. */
   readonly rawOutputContents: readonly Uint8Array[];
 };
 

@@ -69,7 +69,10 @@ export interface KserveV1EncodeOptions {
 export function encodeKserveV1Request(
   tensors: readonly Tensor[],
   options: Partial<KserveV1EncodeOptions> = {},
-): { instances: JsonValue[] } {
+): {
+  /** One row per batch item. */
+  instances: JsonValue[];
+} {
   return { instances: tensorsToRows(tensors, { dialect, named: options.named ?? tensors.length > 1 }) };
 }
 
@@ -77,7 +80,10 @@ export function encodeKserveV1Request(
 export function encodeKserveV1Response(
   tensors: readonly Tensor[],
   options: Partial<KserveV1EncodeOptions> = {},
-): { predictions: JsonValue[] } {
+): {
+  /** One row per batch item. */
+  predictions: JsonValue[];
+} {
   return { predictions: tensorsToRows(tensors, { dialect, named: options.named ?? tensors.length > 1 }) };
 }
 

@@ -15,18 +15,31 @@ import { createTensor, type Parameters, type Tensor } from "../tensor.js";
 
 /** The ORT element type of each OIP datatype. */
 export const ortTypes = {
+  /** BOOL is ORT's `bool`. */
   BOOL: "bool",
+  /** UINT8 is ORT's `uint8`. */
   UINT8: "uint8",
+  /** UINT16 is ORT's `uint16`. */
   UINT16: "uint16",
+  /** UINT32 is ORT's `uint32`. */
   UINT32: "uint32",
+  /** UINT64 is ORT's `uint64`. */
   UINT64: "uint64",
+  /** INT8 is ORT's `int8`. */
   INT8: "int8",
+  /** INT16 is ORT's `int16`. */
   INT16: "int16",
+  /** INT32 is ORT's `int32`. */
   INT32: "int32",
+  /** INT64 is ORT's `int64`. */
   INT64: "int64",
+  /** FP16 is ORT's `float16`. */
   FP16: "float16",
+  /** FP32 is ORT's `float32`. */
   FP32: "float32",
+  /** FP64 is ORT's `float64`. */
   FP64: "float64",
+  /** BYTES is ORT's `string`. */
   BYTES: "string",
 } as const satisfies Record<Datatype, OrtTensor.Type>;
 

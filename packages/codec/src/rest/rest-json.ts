@@ -40,7 +40,7 @@ import { responseWithoutNulls } from "./response-nulls.js";
 export type RestParameters = { [key: string]: string | number | boolean | bigint };
 
 /** An input of a request or an output of a response, as REST JSON carries it. */
-export interface RestTensor {
+export type RestTensor = {
   /** The tensor's name. */
   name: string;
   /** Its dimensions. */
@@ -51,18 +51,21 @@ export interface RestTensor {
   parameters?: RestParameters;
   /** Its elements, flat; absent when they travel as binary data. */
   data?: JsonValue[];
-}
+};
 
 /** An entry of a REST request's `outputs`. */
-export interface RestRequestedOutput {
+export type RestRequestedOutput = {
   /** The output's name. */
   name: string;
   /** Its parameters, e.g. `binary_data`. */
   parameters?: RestParameters;
-}
+};
 
-/** A REST inference request body (`$inference_request`) as a JSON value. */
-export interface RestInferRequest {
+/**
+ * A REST inference request body (`$inference_request`) as a JSON value. A type alias, not an
+ * interface, so that it is assignable to `JsonValue` and can be passed to `stringifyJsonText`.
+ */
+export type RestInferRequest = {
   /** The request id. */
   id?: string;
   /** Request parameters. */
@@ -71,10 +74,10 @@ export interface RestInferRequest {
   inputs: RestTensor[];
   /** The outputs asked for; absent means all. */
   outputs?: RestRequestedOutput[];
-}
+};
 
 /** A REST inference response body (`$inference_response`) as a JSON value. */
-export interface RestInferResponse {
+export type RestInferResponse = {
   /** The model that answered. */
   model_name: string;
   /** Its version, when the server has versions. */
@@ -85,7 +88,7 @@ export interface RestInferResponse {
   parameters?: RestParameters;
   /** The outputs. */
   outputs: RestTensor[];
-}
+};
 
 type JsonObject = { readonly [key: string]: unknown };
 

@@ -50,14 +50,33 @@ export type SeldonEncoding = "ndarray" | "tensor" | "tftensor";
 /** What a `SeldonMessage` holds: a tensor in `data` (with its encoding and names) or a pass-through value. */
 export type SeldonPayload =
   | {
+      /** A tensor in `data`. */
       readonly kind: "data";
+      /** How `data` carried it. */
       readonly encoding: SeldonEncoding;
+      /** The tensor. */
       readonly tensor: Tensor;
+      /** `data.names`: column names, empty when absent. */
       readonly names: readonly string[];
     }
-  | { readonly kind: "strData"; readonly value: string }
-  | { readonly kind: "binData"; readonly value: Uint8Array }
-  | { readonly kind: "jsonData"; readonly value: JsonValue };
+  | {
+      /** A string in `strData`. */
+      readonly kind: "strData";
+      /** The string. */
+      readonly value: string;
+    }
+  | {
+      /** Bytes in `binData`. */
+      readonly kind: "binData";
+      /** The bytes. */
+      readonly value: Uint8Array;
+    }
+  | {
+      /** Any JSON in `jsonData`. */
+      readonly kind: "jsonData";
+      /** The JSON value. */
+      readonly value: JsonValue;
+    };
 
 /** Options of `decodeSeldonJson` and `decodeSeldonMessage`. */
 export interface SeldonDecodeOptions {

@@ -38,6 +38,7 @@ import { inspectRoute } from "./inspect-route.js";
  *   with an empty body, as Triton and MLServer do.
  */
 
+/** Limits of the REST router. */
 export interface RestHandlerOptions {
   /**
    * Largest request body accepted, in bytes, after decompression. Default 64 MiB, Triton's
