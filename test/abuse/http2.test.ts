@@ -57,6 +57,10 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
     expect(fds).toBeLessThanOrEqual(baseline.fds + 10);
     const rss = await settle(server.rssMiB, (r) => r <= baseline.rss + 64);
     expect(rss).toBeLessThanOrEqual(baseline.rss + 64);
+    // The figures docs/reliability.md quotes.
+    console.info(
+      `${expect.getState().currentTestName}: fds ${baseline.fds} -> ${fds}, RSS ${(rss - baseline.rss).toFixed(0)} MiB, health ${watched.ok} ok, max ${watched.maxMs.toFixed(0)} ms`,
+    );
     return result;
   }
 
