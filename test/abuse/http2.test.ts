@@ -93,7 +93,7 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
     }
   });
 
-  it("should advertise the stream limit and refuse streams past it", async () => {
+  it("should advertise the stream limit, refuse streams past it and close a connection that ignores it", async () => {
     const raw = await underWatch(async () => {
       const raw = await connectRaw(server.port, Buffer.concat([preface, emptySettings]));
       const block = requestBlock("POST", "/v2/models/tfsimple/infer", { "content-type": "application/json" });
@@ -110,11 +110,22 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
       );
       const result = { settings: raw.settings(), refused: raw.resets(h2Error.refusedStream) };
       raw.socket.destroy();
-      return result;
+      // Once the client has acknowledged the limit, exceeding it breaks the protocol: nghttp2
+      // closes the connection rather than refusing the stream.
+      const acked = await connectRaw(server.port, Buffer.concat([preface, emptySettings]));
+      await settle(
+        () => acked.frames.some((f) => f.type === frameType.settings && (f.flags & 0x1) === 1),
+        (ack) => ack,
+        5000,
+      );
+      acked.socket.write(Buffer.concat(flood));
+      return { ...result, ackedClosed: await closedWithin(acked, 5000), ackedGoaway: acked.goawayCode() };
     });
     expect(raw.settings.get(settingId.maxConcurrentStreams)).toBe(10);
     expect(raw.settings.get(settingId.maxHeaderListSize)).toBe(8192);
     expect(raw.refused).toBeGreaterThan(0);
+    expect(raw.ackedClosed).toBe(true);
+    expect(raw.ackedGoaway).toBeDefined();
   });
 
   it("should close connections that send only part of the preface", async () => {
