@@ -159,12 +159,22 @@ export async function listen(
   // the client opens its next request elsewhere; a subclass, so a request costs no listener.
   // writeHead is assigned rather than overridden: its overloads cannot be restated in TypeScript.
   class DrainingResponse extends http.ServerResponse {}
-  const writeHead = http.ServerResponse.prototype.writeHead as (...args: unknown[]) => http.ServerResponse;
-  DrainingResponse.prototype.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
+  const writeHead = http.ServerResponse.prototype.writeHead as (
+    this: http.ServerResponse,
+    a?: unknown,
+    b?: unknown,
+    c?: unknown,
+  ) => http.ServerResponse;
+  DrainingResponse.prototype.writeHead = function (
+    this: http.ServerResponse,
+    a?: unknown,
+    b?: unknown,
+    c?: unknown,
+  ) {
     if (closing) {
       this.shouldKeepAlive = false;
     }
-    return writeHead.apply(this, args);
+    return writeHead.call(this, a, b, c);
   } as http.ServerResponse["writeHead"];
   const h1Settings = {
     maxHeaderSize: o.maxHeaderSize,
@@ -315,21 +325,24 @@ function guardSession(
   let open = 0;
   let resets = 0;
   let windowStart = 0;
+  // One listener function per session, added with on() (a stream closes once): a stream costs no
+  // closure and no once() wrapper on the hot path.
+  const onStreamClose = function (this: http2.ServerHttp2Stream) {
+    open--;
+    if (this.rstCode === http2.constants.NGHTTP2_CANCEL) {
+      const now = Date.now();
+      if (now - windowStart > resetWindowMs) {
+        windowStart = now;
+        resets = 0;
+      }
+      if (++resets > maxClientResets) {
+        end(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, "too many streams reset by the client");
+      }
+    }
+  };
   session.on("stream", (stream: http2.ServerHttp2Stream) => {
     open++;
-    stream.once("close", () => {
-      open--;
-      if (stream.rstCode === http2.constants.NGHTTP2_CANCEL) {
-        const now = Date.now();
-        if (now - windowStart > resetWindowMs) {
-          windowStart = now;
-          resets = 0;
-        }
-        if (++resets > maxClientResets) {
-          end(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, "too many streams reset by the client");
-        }
-      }
-    });
+    stream.on("close", onStreamClose);
   });
   // A session's timeout restarts on every frame; an open stream (a long inference, a stream RPC)
   // keeps its session, however quiet.
