@@ -164,7 +164,8 @@ export function createModelDataPlane(deps: ModelDataPlaneDeps): DataPlane {
           ...(request.id === undefined ? {} : { id: request.id }),
           outputs,
         };
-      } catch (err) {
+      } catch (thrown) {
+        const err = abortedError(thrown, context.signal, model.name);
         const totalNs = Number(process.hrtime.bigint() - start);
         served.statistics.recordFailure(totalNs);
         observer?.inferred({
@@ -299,4 +300,19 @@ function rejectParameters(parameters: Parameters | undefined, allowed: readonly 
  */
 function batchSize(expected: readonly number[] | undefined, actual: readonly number[] | undefined): number {
   return expected?.[0] === -1 && actual?.[0] !== undefined ? actual[0] : 1;
+}
+
+/**
+ * What a failure of an aborted request was: a runtime woken by the abort (a timer, a worker)
+ * rejects with its own error, an `AbortError` or whatever it had, which would be logged and
+ * answered as the server's fault; the request was cancelled by its client or its deadline.
+ */
+function abortedError(err: unknown, signal: AbortSignal | undefined, model: string): unknown {
+  if (signal?.aborted !== true || err instanceof TensorwireError) {
+    return err;
+  }
+  const reason: unknown = signal.reason;
+  return reason instanceof TensorwireError
+    ? reason
+    : new TensorwireError("cancelled", `request for model '${model}' was cancelled`, {}, { cause: err });
 }

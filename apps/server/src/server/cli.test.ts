@@ -105,6 +105,34 @@ describe("parseServeArgs()", () => {
     });
   });
 
+  it("should read the connection limits and timeouts", async () => {
+    expect(
+      await parseServeArgs([
+        "--http2-max-concurrent-streams",
+        "250",
+        "--max-header-size",
+        "32768",
+        "--idle-timeout-secs",
+        "30",
+        "--handshake-timeout-secs",
+        "2.5",
+        "--headers-timeout-secs",
+        "5",
+        "--request-timeout-secs",
+        "0",
+      ]),
+    ).toEqual({
+      port: 8080,
+      host: "0.0.0.0",
+      maxConcurrentStreams: 250,
+      maxHeaderSize: 32768,
+      idleTimeoutMs: 30_000,
+      handshakeTimeoutMs: 2500,
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 0,
+    });
+  });
+
   it("should read --zoo as groups, or all", async () => {
     expect(await parseServeArgs(["--zoo", "triton,wallaroo"])).toMatchObject({
       zooGroups: ["triton", "wallaroo"],
@@ -153,6 +181,12 @@ describe("parseServeArgs()", () => {
     [["--cors-origin", "https://app.example.com/"], /did you mean https:\/\/app\.example\.com\?/],
     [["--cors-origin", "app.example.com"], /expected "\*" or an origin/],
     [["--cors-origin", "*", "--cors-origin", "https://a.example"], /give it alone/],
+    [["--http2-max-concurrent-streams", "0"], /expected an integer from 1 to 2147483647/],
+    [["--max-header-size", "100"], /--max-header-size: expected an integer from 1024/],
+    [["--idle-timeout-secs", "0"], /--idle-timeout-secs: expected a positive number/],
+    [["--handshake-timeout-secs=-1"], /--handshake-timeout-secs: expected a positive number/],
+    [["--request-timeout-secs=-1"], /--request-timeout-secs: expected a non-negative number/],
+    [["--headers-timeout-secs", "20", "--request-timeout-secs", "10"], /at most --request-timeout-secs/],
   ])("should refuse %j", async (argv, message) => {
     await expect(parseServeArgs(argv)).rejects.toThrow(message);
   });
@@ -185,6 +219,12 @@ describe("parseServeArgs()", () => {
       "http-max-input-size",
       "grpc-max-message-size",
       "metrics-public",
+      "http2-max-concurrent-streams",
+      "max-header-size",
+      "idle-timeout-secs",
+      "handshake-timeout-secs",
+      "headers-timeout-secs",
+      "request-timeout-secs",
       "tls-cert",
       "tls-key",
       "cors-origin",

@@ -14,6 +14,7 @@ import { defaultMaxInputSize } from "../protocols/oip-rest/index.js";
 import type { ControlMode } from "../registry/model-registry.js";
 import { checkModelName } from "../repository/model-name.js";
 import { type ZooGroup, zooGroups } from "./default-zoo.js";
+import { connectionDefaults } from "./listen.js";
 import { pipelineInspectHelp, runPipelineInspect } from "./run-pipeline-inspect.js";
 import { type RunningServer, type StartServerOptions, startServer } from "./start-server.js";
 
@@ -129,9 +130,33 @@ const flags = {
     type: "string",
     help: "ModelStreamInfer's response frames: triton (default, ModelStreamInferResponse, what tritonclient reads) or seldon (bare ModelInferResponse, as Seldon Core 2's and MLServer's proto declare).",
   },
+  "http2-max-concurrent-streams": {
+    type: "string",
+    help: `HTTP/2 streams a connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS); more are refused with REFUSED_STREAM. Default ${connectionDefaults.maxConcurrentStreams}.`,
+  },
+  "max-header-size": {
+    type: "string",
+    help: `Largest request header section in bytes (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE, HTTP/1.1 431 past it). Default ${connectionDefaults.maxHeaderSize}.`,
+  },
+  "idle-timeout-secs": {
+    type: "string",
+    help: `Close an HTTP/2 connection without open streams, or an HTTP/1.1 keep-alive connection between requests, after this many seconds without traffic. Default ${connectionDefaults.idleTimeoutMs / 1000}.`,
+  },
+  "handshake-timeout-secs": {
+    type: "string",
+    help: `Close a connection that has not completed its TLS handshake, or HTTP/2 preface and SETTINGS, within this many seconds. Default ${connectionDefaults.handshakeTimeoutMs / 1000}.`,
+  },
+  "headers-timeout-secs": {
+    type: "string",
+    help: `HTTP/1.1: seconds a request's headers may take to arrive (408 after). Default ${connectionDefaults.headersTimeoutMs / 1000}.`,
+  },
+  "request-timeout-secs": {
+    type: "string",
+    help: `HTTP/1.1: seconds a whole request, body included, may take to arrive (408 after); 0 for no limit. Default ${connectionDefaults.requestTimeoutMs / 1000}.`,
+  },
   "drain-timeout-secs": {
     type: "string",
-    help: "On SIGTERM/SIGINT: seconds in-flight requests may take before connections are cut. Default 10.",
+    help: "On SIGTERM/SIGINT: readiness turns false and new requests are refused at once; seconds in-flight requests may take before connections are cut. Default 10.",
   },
   "inference-workers": {
     type: "string",
@@ -567,6 +592,35 @@ function optionsFrom(v: Record<string, unknown>): {
     }
     options.streamInferFraming = framing as StreamInferFraming;
   }
+  const streams = integer(v, "http2-max-concurrent-streams", 1, 2 ** 31 - 1);
+  if (streams !== undefined) {
+    options.maxConcurrentStreams = streams;
+  }
+  const headerSize = integer(v, "max-header-size", 1024, 16 * 1024 * 1024);
+  if (headerSize !== undefined) {
+    options.maxHeaderSize = headerSize;
+  }
+  const idleMs = milliseconds(v, "idle-timeout-secs", false);
+  if (idleMs !== undefined) {
+    options.idleTimeoutMs = idleMs;
+  }
+  const handshakeMs = milliseconds(v, "handshake-timeout-secs", false);
+  if (handshakeMs !== undefined) {
+    options.handshakeTimeoutMs = handshakeMs;
+  }
+  const headersMs = milliseconds(v, "headers-timeout-secs", false);
+  if (headersMs !== undefined) {
+    options.headersTimeoutMs = headersMs;
+  }
+  const requestMs = milliseconds(v, "request-timeout-secs", true);
+  if (requestMs !== undefined) {
+    options.requestTimeoutMs = requestMs;
+  }
+  if (headersMs !== undefined && requestMs !== undefined && requestMs > 0 && headersMs > requestMs) {
+    throw new UsageError(
+      "--headers-timeout-secs: expected at most --request-timeout-secs, which includes it",
+    );
+  }
   const drainSecs = number(v, "drain-timeout-secs");
   if (drainSecs !== undefined) {
     if (!(drainSecs >= 0)) {
@@ -630,6 +684,15 @@ function number(v: Record<string, unknown>, name: FlagName): number | undefined 
     throw new UsageError(`--${name}: expected a number, got '${String(value)}'`);
   }
   return n;
+}
+
+/** A timeout flag in seconds, as milliseconds; `zero` allows 0 (no limit). */
+function milliseconds(v: Record<string, unknown>, name: FlagName, zero: boolean): number | undefined {
+  const secs = number(v, name);
+  if (secs !== undefined && !(zero ? secs >= 0 : secs > 0)) {
+    throw new UsageError(`--${name}: expected a ${zero ? "non-negative" : "positive"} number, got ${secs}`);
+  }
+  return secs === undefined ? undefined : Math.round(secs * 1000);
 }
 
 function integer(v: Record<string, unknown>, name: FlagName, min: number, max: number): number | undefined {

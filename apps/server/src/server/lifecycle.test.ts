@@ -76,15 +76,37 @@ describe.skipIf(!built || !existsSync(node24))("tensorwire serve on SIGTERM", ()
       child.once("exit", (code) => reject(new Error(`exited with ${code}: ${out}`)));
     });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const draining = new Promise<void>((resolve) =>
+      child.stderr?.on("data", (c: Buffer) => {
+        if (c.toString().includes("draining")) {
+          resolve();
+        }
+      }),
+    );
     const inFlight = Array.from({ length: 8 }, () => infer(port, "slow"));
-    // The requests are accepted (sent and waiting on the 400 ms model) before the signal.
-    await new Promise((r) => setTimeout(r, 150));
+    // The requests are accepted (read, and waiting on the 400 ms model) before the signal: a
+    // request sent after them, on a connection of its own, is answered only once the server has
+    // read the sockets that were readable before its own.
+    expect(await infer(port, "fast")).toBe(200);
     child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 50));
+    await draining;
     const late = await infer(port, "fast");
     expect(await Promise.all(inFlight)).toEqual(Array(8).fill(200));
     expect(late).toBe("refused");
     expect(await exited).toBe(0);
+  });
+});
+
+describe("startServer close()", () => {
+  it("should turn readiness false at once and still answer the request in flight", async () => {
+    const server = await startServer({ repository: repo, logLevel: "silent" });
+    const inFlight = infer(server.port, "slow");
+    expect(await infer(server.port, "fast")).toBe(200);
+    expect(server.dataPlane.serverReady()).toBe(true);
+    const closed = server.close();
+    expect(server.dataPlane.serverReady()).toBe(false);
+    expect(await inFlight).toBe(200);
+    await closed;
   });
 });
 

@@ -40,7 +40,7 @@ export interface StartServerOptions
   readonly preloadRpc: boolean;
   /**
    * On close: how long in-flight requests may take before their connections are cut, in
-   * milliseconds. Default 10000.
+   * milliseconds. Default 10000. Readiness turns false and new requests are refused at once.
    */
   readonly drainTimeoutMs: number;
   /**
@@ -190,6 +190,7 @@ export async function startServer(options: Partial<StartServerOptions> = {}): Pr
         host: options.host ?? "127.0.0.1",
         tls: options.tls,
         streamHandler: options.fastGrpc === false ? undefined : fastPath,
+        ...connectionOptions(options),
       });
     const listener = await listenOn(options.port ?? 0);
     // What binds after the first port (the second port, the gateway) may fail: the listeners must
@@ -256,6 +257,19 @@ async function startInferenceLog(config: NonNullable<StartServerOptions["inferen
     config.queueSize === undefined ? {} : { queueSize: config.queueSize },
   );
   return { logSink, inferenceLogger };
+}
+
+/** The connection limits and timeouts `options` sets, for `listen`. */
+function connectionOptions(options: Partial<StartServerOptions>): Partial<ListenOptions> {
+  const names = [
+    "maxConcurrentStreams",
+    "maxHeaderSize",
+    "idleTimeoutMs",
+    "handshakeTimeoutMs",
+    "headersTimeoutMs",
+    "requestTimeoutMs",
+  ] as const;
+  return Object.fromEntries(names.flatMap((n) => (options[n] === undefined ? [] : [[n, options[n]]])));
 }
 
 /** The host to put in a URL: a wildcard bind is reached on loopback; IPv6 needs brackets. */

@@ -5,7 +5,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { compressedFlag, compressionNegotiate, encodeEnvelope } from "@connectrpc/connect/protocol";
 import { grpcStatusOk, parseContentType } from "@connectrpc/connect/protocol-grpc";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
-import type { InferRequest } from "@tensorwire/codec";
+import { type InferRequest, TensorwireError } from "@tensorwire/codec";
 import { decodeGrpcInferRequestBinary, encodeGrpcInferResponse } from "@tensorwire/codec/grpc";
 import {
   ModelInferRequestSchema,
@@ -312,12 +312,12 @@ async function answer(
       // Explicit reasons: an abort without one builds a DOMException with a stack trace.
       stream.once("close", () => {
         if (!done) {
-          abort.abort(new ConnectError("the client closed the stream", Code.Canceled));
+          abort.abort(new TensorwireError("cancelled", "the client closed the stream"));
         }
       });
       if (timeout.timeoutMs !== undefined) {
         deadline = setTimeout(
-          () => abort.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)),
+          () => abort.abort(new TensorwireError("deadline_exceeded", "the operation timed out")),
           timeout.timeoutMs,
         );
       }

@@ -146,7 +146,7 @@ export const oipRest: DialectFactory = (deps) => {
         const abort = new AbortController();
         res.once("close", () => {
           if (!res.writableEnded) {
-            abort.abort();
+            abort.abort(new TensorwireError("cancelled", "the client closed the connection"));
           }
         });
         const response = await dataPlane.infer(target, request, {
