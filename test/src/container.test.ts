@@ -301,9 +301,8 @@ describe.skipIf(unavailable !== undefined)("the container image", () => {
     expect(stdout + stderr).not.toMatch(/telemetry|CA bundle|\[W:onnxruntime/i);
   });
 
-  // PENDING(server): grpc.health.v1.Health is not served yet. Enable once Check answers SERVING on
-  // the server's one port (Kubernetes' gRPC probes and the chart's probes.type=grpc use it).
-  it.skip("should answer grpc.health.v1.Health/Check with SERVING", async () => {
+  // Kubernetes' gRPC probes and the chart's probes.type=grpc make this call.
+  it("should answer grpc.health.v1.Health/Check with SERVING", async () => {
     await run("bash", [grpcurlSetup], { timeout: 600_000 });
     const grpcurl = join(repo, ".cache/grpcurl/bin/grpcurl");
     const check = await run(grpcurl, ["-plaintext", `127.0.0.1:${port}`, "grpc.health.v1.Health/Check"]);

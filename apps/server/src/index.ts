@@ -30,7 +30,7 @@ export type {
   RuntimeInferOptions,
   RuntimeMetadata,
 } from "./core/model-runtime.js";
-export type { AuthOptions } from "./http/authorize.js";
+export type { AuthOptions, PublicKind } from "./http/authorize.js";
 export type { CorsOptions } from "./http/cors.js";
 export type {
   NodeHandlerFn,
@@ -38,6 +38,7 @@ export type {
   NodeServerResponse,
   StreamHandler,
 } from "./http/node-types.js";
+export type { RestMethod } from "./http/rest-route.js";
 export type { RestRouteListing } from "./http/rest-router.js";
 export type {
   JoinType,
@@ -47,6 +48,7 @@ export type {
   TensorRef,
 } from "./pipeline/pipeline-spec.js";
 export type { DialectOptions, StreamInferFraming, V1Dialect } from "./protocols/dialect.js";
+export type { GrpcLimitOptions } from "./protocols/grpc/message-limit.js";
 export { defaultMaxInputSize, type RestHandlerOptions } from "./protocols/oip-rest/index.js";
 export type { ControlMode } from "./registry/model-registry.js";
 export type { ModelDeclaration } from "./repository/memory-source.js";

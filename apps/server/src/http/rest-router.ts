@@ -54,6 +54,7 @@ export function createRestRouter(
 export interface RestRouteListing {
   /** A sample path of the route's form (`RestDialect.paths`). */
   readonly path: string;
+  /** The HTTP methods the route answers. */
   readonly methods: readonly RestMethod[];
   /** Public as a health probe (per `publicHealth`), as the metrics scrape (per `metricsPublic`), or never. */
   readonly access: PublicKind | "credentials";

@@ -63,7 +63,9 @@ export interface RequestHandlers {
  * `authToken` or `apiKey` is set.
  */
 export interface ServedRoutes {
+  /** Every REST route, one per sample path of each dialect. */
   readonly rest: readonly RestRouteListing[];
+  /** Every gRPC method, served over gRPC, gRPC-Web and Connect alike. */
   readonly rpc: readonly RpcRouteListing[];
 }
 
