@@ -3,7 +3,7 @@ import * as http from "node:http";
 import * as http2 from "node:http2";
 import { createGzip } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canServe, type ServeProcess, serve, settle, watchHealth } from "./serve.js";
+import { canServe, probe, type ServeProcess, serve } from "./serve.js";
 
 // gRPC, gRPC-Web and Connect probes against `tensorwire serve` with its default limits
 // (--grpc-max-message-size 64 MiB): declared lengths far over the limit, a gzip bomb, garbage
@@ -182,26 +182,6 @@ async function gzipBomb(): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
-/** Runs `probe` with a health watch and checks the process's fds and memory against the baseline. */
-async function measured<T>(server: ServeProcess, probe: () => Promise<T>): Promise<T> {
-  const fds = server.fdCount();
-  const rss = server.rssMiB();
-  const health = watchHealth(server.port);
-  const result = await probe();
-  const watched = await health.stop();
-  expect(watched.failed).toBe(0);
-  expect(watched.ok).toBeGreaterThan(0);
-  expect(server.child.exitCode).toBeNull();
-  const fdsAfter = await settle(server.fdCount, (n) => n <= fds + 10);
-  const rssAfter = await settle(server.rssMiB, (m) => m <= rss + 64);
-  expect(fdsAfter).toBeLessThanOrEqual(fds + 10);
-  expect(rssAfter).toBeLessThanOrEqual(rss + 64);
-  console.log(
-    `fds ${fds} -> ${fdsAfter}, RSS ${rss.toFixed(0)} -> ${rssAfter.toFixed(0)} MiB, health ok ${watched.ok} max ${watched.maxMs.toFixed(0)} ms`,
-  );
-  return result;
-}
-
 describe.skipIf(!canServe)("gRPC abuse probes", () => {
   it.each<[string, string, Record<string, string>]>([
     ["the fast path (ModelInfer)", "/inference.GRPCInferenceService/ModelInfer", {}],
@@ -213,7 +193,7 @@ describe.skipIf(!canServe)("gRPC abuse probes", () => {
     ],
   ])("should refuse a 4 GiB declared message on %s before 65 MiB of it arrive", async (_, path, headers) => {
     const flag = headers["grpc-encoding"] === undefined ? 0 : 1;
-    const result = await measured(server, () =>
+    const result = await probe(server, () =>
       grpcProbe(server.url, path, { headers, first: declared(0xffff_ffff, flag), maxBytes: 1024 * MiB }),
     );
     console.log(
@@ -225,7 +205,7 @@ describe.skipIf(!canServe)("gRPC abuse probes", () => {
   });
 
   it("should refuse a 4 GiB declared gRPC-Web message over HTTP/1.1 before 65 MiB of it arrive", async () => {
-    const result = await measured(server, () => grpcWebProbe(server.port, declared(0xffff_ffff), 1024 * MiB));
+    const result = await probe(server, () => grpcWebProbe(server.port, declared(0xffff_ffff), 1024 * MiB));
     console.log(
       `gRPC-Web HTTP/1.1: HTTP ${result.status}, refused after ${(result.written / MiB).toFixed(1)} MiB written`,
     );
@@ -238,7 +218,7 @@ describe.skipIf(!canServe)("gRPC abuse probes", () => {
     const bomb = await gzipBomb();
     expect(bomb.length).toBeLessThan(limit);
     const started = performance.now();
-    const result = await measured(server, () =>
+    const result = await probe(server, () =>
       grpcProbe(server.url, "/inference.GRPCInferenceService/ModelInfer", {
         headers: { "grpc-encoding": "gzip" },
         body: envelope(bomb, 1),
@@ -263,7 +243,7 @@ describe.skipIf(!canServe)("gRPC abuse probes", () => {
         body: envelope(new Uint8Array()),
       });
       const started = performance.now();
-      const result = await measured(small, () =>
+      const result = await probe(small, () =>
         grpcProbe(small.url, "/inference.GRPCInferenceService/ModelInfer", {
           headers: { "grpc-encoding": "gzip" },
           body: envelope(lying, 1),
@@ -283,7 +263,7 @@ describe.skipIf(!canServe)("gRPC abuse probes", () => {
 
   it("should refuse a gzip bomb in a Connect unary body", async () => {
     const bomb = await gzipBomb();
-    const res = await measured(server, () =>
+    const res = await probe(server, () =>
       fetch(`${server.url}/inference.GRPCInferenceService/ModelMetadata`, {
         method: "POST",
         headers: {
@@ -306,7 +286,7 @@ describe.skipIf(!canServe)("gRPC abuse probes", () => {
       "/seldon.protos.Seldon/Predict",
       "/grpc.health.v1.Health/Check",
     ];
-    const statuses = await measured(server, async () => {
+    const statuses = await probe(server, async () => {
       const seen = new Map<string, number>();
       for (let i = 0; i < 200; i++) {
         const path = paths[i % paths.length] as string;

@@ -1,6 +1,6 @@
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canServe, type ServeProcess, serve, settle, watchHealth } from "./serve.js";
+import { canServe, type Footprint, footprint, probe, type ServeProcess, serve } from "./serve.js";
 
 // Small timeouts so every probe is quick: headers in 1 s, a whole request in 3 s, 2 s idle.
 const args = [
@@ -62,33 +62,17 @@ const tfsimpleBody = JSON.stringify({
 
 describe.skipIf(!canServe)("HTTP/1.1 abuse", () => {
   let server: ServeProcess;
-  let baseline: { fds: number; rss: number };
+  let baseline: Footprint;
   beforeAll(async () => {
     server = await serve(args);
     await fetch(`${server.url}/v2/health/live`);
-    baseline = { fds: server.fdCount(), rss: server.rssMiB() };
+    baseline = footprint(server);
   });
   afterAll(async () => {
     expect(await server.stop()).toBe(0);
   });
-
-  async function underWatch<T>(probe: () => Promise<T>): Promise<T> {
-    const health = watchHealth(server.port);
-    const result = await probe();
-    const watched = await health.stop();
-    expect(watched.failed).toBe(0);
-    expect(watched.ok).toBeGreaterThan(0);
-    expect(server.child.exitCode).toBeNull();
-    const fds = await settle(server.fdCount, (n) => n <= baseline.fds + 10);
-    expect(fds).toBeLessThanOrEqual(baseline.fds + 10);
-    const rss = await settle(server.rssMiB, (r) => r <= baseline.rss + 64);
-    expect(rss).toBeLessThanOrEqual(baseline.rss + 64);
-    // The figures docs/reliability.md quotes.
-    console.info(
-      `${expect.getState().currentTestName}: fds ${baseline.fds} -> ${fds}, RSS ${(rss - baseline.rss).toFixed(0)} MiB, health ${watched.ok} ok, max ${watched.maxMs.toFixed(0)} ms`,
-    );
-    return result;
-  }
+  // Against the footprint before the first probe, so that nothing accumulates across probes.
+  const underWatch = <T>(run: () => Promise<T>): Promise<T> => probe(server, run, baseline);
 
   it("should answer 408 and close connections that trickle their headers (slowloris)", async () => {
     const raws = await underWatch(async () => {

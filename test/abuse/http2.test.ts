@@ -14,7 +14,7 @@ import {
   rstStream,
   settingId,
 } from "./h2-frames.js";
-import { canServe, type ServeProcess, serve, settle, watchHealth } from "./serve.js";
+import { canServe, type Footprint, footprint, probe, type ServeProcess, serve, settle } from "./serve.js";
 
 // Small limits so every probe is quick: 1 s to complete the preface, 2 s idle, 10 streams.
 const args = [
@@ -34,35 +34,18 @@ const args = [
 
 describe.skipIf(!canServe)("HTTP/2 abuse", () => {
   let server: ServeProcess;
-  let baseline: { fds: number; rss: number };
+  let baseline: Footprint;
   beforeAll(async () => {
     server = await serve(args);
     // One request first, so lazily built parts are in the baseline.
     await fetch(`${server.url}/v2/health/live`);
-    baseline = { fds: server.fdCount(), rss: server.rssMiB() };
+    baseline = footprint(server);
   });
   afterAll(async () => {
     expect(await server.stop()).toBe(0);
   });
-
-  /** Runs `probe` under a health watch and checks the server recovered afterwards. */
-  async function underWatch<T>(probe: () => Promise<T>): Promise<T> {
-    const health = watchHealth(server.port);
-    const result = await probe();
-    const watched = await health.stop();
-    expect(watched.failed).toBe(0);
-    expect(watched.ok).toBeGreaterThan(0);
-    expect(server.child.exitCode).toBeNull();
-    const fds = await settle(server.fdCount, (n) => n <= baseline.fds + 10);
-    expect(fds).toBeLessThanOrEqual(baseline.fds + 10);
-    const rss = await settle(server.rssMiB, (r) => r <= baseline.rss + 64);
-    expect(rss).toBeLessThanOrEqual(baseline.rss + 64);
-    // The figures docs/reliability.md quotes.
-    console.info(
-      `${expect.getState().currentTestName}: fds ${baseline.fds} -> ${fds}, RSS ${(rss - baseline.rss).toFixed(0)} MiB, health ${watched.ok} ok, max ${watched.maxMs.toFixed(0)} ms`,
-    );
-    return result;
-  }
+  // Against the footprint before the first probe, so that nothing accumulates across probes.
+  const underWatch = <T>(run: () => Promise<T>): Promise<T> => probe(server, run, baseline);
 
   it("should answer rapid resets with GOAWAY ENHANCE_YOUR_CALM and close every connection", async () => {
     const connections = await underWatch(async () => {

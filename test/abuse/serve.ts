@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as http from "node:http";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 // The abuse suite runs the server the way users do, as `tensorwire serve` in its own process, so
 // that a probe can measure that process (open file descriptors, resident memory), signal it and
@@ -158,4 +159,52 @@ export async function settle<T>(
     value = read();
   }
   return value;
+}
+
+/** The process's open file descriptors and resident memory at some moment. */
+export interface Footprint {
+  readonly fds: number;
+  readonly rssMiB: number;
+}
+
+/** Reads `server`'s footprint now. */
+export function footprint(server: ServeProcess): Footprint {
+  return { fds: server.fdCount(), rssMiB: server.rssMiB() };
+}
+
+/**
+ * Runs one abuse probe and asserts what every probe must leave behind: no failed health check
+ * while it ran, the process alive, and, once settled, open fds within 10 and RSS within 64 MiB of
+ * `baseline` (by default the footprint just before the probe). Logs the figures
+ * docs/reliability.md quotes and returns what `run` returned.
+ */
+export async function probe<T>(
+  server: ServeProcess,
+  run: () => Promise<T>,
+  baseline: Footprint = footprint(server),
+): Promise<T> {
+  const health = watchHealth(server.port);
+  let peak = server.rssMiB();
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, server.rssMiB());
+  }, 50);
+  let result: T;
+  try {
+    result = await run();
+  } finally {
+    clearInterval(sampler);
+  }
+  const watched = await health.stop();
+  expect(watched.failed).toBe(0);
+  expect(watched.ok).toBeGreaterThan(0);
+  expect(server.child.exitCode).toBeNull();
+  expect(server.child.signalCode).toBeNull();
+  const fds = await settle(server.fdCount, (n) => n <= baseline.fds + 10);
+  expect(fds).toBeLessThanOrEqual(baseline.fds + 10);
+  const rss = await settle(server.rssMiB, (mib) => mib <= baseline.rssMiB + 64, 20_000);
+  expect(rss).toBeLessThanOrEqual(baseline.rssMiB + 64);
+  console.log(
+    `${expect.getState().currentTestName}: fds ${baseline.fds} -> ${fds}, RSS ${baseline.rssMiB.toFixed(0)} -> ${peak.toFixed(0)} -> ${rss.toFixed(0)} MiB, health ${watched.ok} ok, max ${watched.maxMs.toFixed(0)} ms`,
+  );
+  return result;
 }
