@@ -235,7 +235,8 @@ describe.skipIf(!canServe)("gRPC abuse probes", () => {
     const bomb = await gzipBomb();
     // ISIZE = 1: the server cannot tell from the trailer and inflates until the limit. What it
     // inflated is garbage from then on, freed at V8's next collection: with the default limit that
-    // is 64 MiB, the probe's whole RSS margin, so this probe runs a server with a 16 MiB limit.
+    // is 64 MiB, half the probe's RSS margin, so this probe runs a server with a 16 MiB limit to
+    // keep what it measures clear of the margin.
     const lying = Buffer.concat([bomb.subarray(0, bomb.length - 4), Buffer.from([1, 0, 0, 0])]);
     const small = await serve(["--grpc-max-message-size", String(16 * MiB)]);
     try {

@@ -66,7 +66,7 @@ describe.skipIf(!canServe)("HTTP/1.1 abuse", () => {
   beforeAll(async () => {
     server = await serve(args);
     await fetch(`${server.url}/v2/health/live`);
-    baseline = footprint(server);
+    baseline = await footprint(server);
   });
   afterAll(async () => {
     expect(await server.stop()).toBe(0);

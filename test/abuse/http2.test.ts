@@ -39,7 +39,7 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
     server = await serve(args);
     // One request first, so lazily built parts are in the baseline.
     await fetch(`${server.url}/v2/health/live`);
-    baseline = footprint(server);
+    baseline = await footprint(server);
   });
   afterAll(async () => {
     expect(await server.stop()).toBe(0);

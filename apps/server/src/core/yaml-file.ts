@@ -2,7 +2,12 @@ import { open } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { TensorwireError } from "@tensorwire/codec";
 import { workerExecArgv } from "./node-flags.js";
-import type { YamlWorkerInput, YamlWorkerOutput } from "./yaml-worker.js";
+import {
+  parseYamlDocuments,
+  type YamlParseInput,
+  type YamlParseOutput,
+  type YamlWorkerData,
+} from "./yaml-worker.js";
 
 /**
  * The largest model config or pipeline file the server reads by default, in bytes: 1 MiB, a
@@ -25,6 +30,13 @@ const maxAliasCount = 100;
 const parseTimeoutMs = 10_000;
 /** The worker's heap; a document whose tree needs more is refused. */
 const workerHeapMiB = 256;
+/**
+ * Files up to this size are parsed on the event loop. The parser's worst case at 8 KiB (thousands
+ * of keys in one mapping, or brackets nested thousands deep) measured 20–30 ms, about one large
+ * inference request; a typical config is under 1 KiB. A thread per file cost 5–6 MiB of resident
+ * memory per model that never came back, so only larger files pay for one.
+ */
+const inlineParseMaxBytes = 8 * 1024;
 
 // Under the test runner this module is TypeScript source, and so is its worker (Node strips types).
 const workerUrl = new URL(
@@ -34,10 +46,11 @@ const workerUrl = new URL(
 
 /**
  * Reads a YAML file (JSON is YAML) and returns its documents as plain values. The file is refused
- * before it is read when larger than `maxSize`; it is parsed on a worker thread with its own heap
- * and a deadline, because the YAML parser takes seconds and hundreds of MiB on a megabyte of text,
- * which on the event loop would stall health checks and every request. Every failure is an
- * `invalid_argument` error naming `where` and, for a limit, the limit.
+ * before it is read when larger than `maxSize`. A file over 8 KiB is parsed on a worker thread
+ * with its own heap and a deadline, one file at a time, because the YAML parser takes seconds and
+ * hundreds of MiB on a megabyte of text, which on the event loop would stall health checks and
+ * every request. Every failure is an `invalid_argument` error naming `where` and, for a limit, the
+ * limit.
  */
 export async function readYamlFile(path: string, where: string, limits: YamlFileLimits): Promise<unknown[]> {
   const refuse = (message: string, cause?: unknown): never => {
@@ -57,19 +70,36 @@ export async function readYamlFile(path: string, where: string, limits: YamlFile
   } finally {
     await file.close();
   }
-  if (Buffer.byteLength(text) > limits.maxSize) {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > limits.maxSize) {
     refuse(`the file grew past the limit of ${limits.maxSize} bytes (--max-config-size) while read`);
   }
-  const output = await parseOnWorker({ text, maxAliasCount }).catch((err: unknown) =>
-    refuse(err instanceof Error ? err.message : String(err), err),
-  );
+  const input = { text, maxAliasCount };
+  const output =
+    bytes <= inlineParseMaxBytes
+      ? parseYamlDocuments(input)
+      : await parseOnWorker(input).catch((err: unknown) =>
+          refuse(err instanceof Error ? err.message : String(err), err),
+        );
   return output.ok ? output.documents : refuse(output.message);
 }
 
-function parseOnWorker(input: YamlWorkerInput): Promise<YamlWorkerOutput> {
+/**
+ * The parse that ran last on a worker: each waits for the one before, so a repository of large
+ * configs never holds more than one parser's heap at once.
+ */
+let lastWorkerParse: Promise<unknown> = Promise.resolve();
+
+function parseOnWorker(input: YamlParseInput): Promise<YamlParseOutput> {
+  const parse = lastWorkerParse.then(() => parseOnOneWorker(input));
+  lastWorkerParse = parse.catch(() => undefined);
+  return parse;
+}
+
+function parseOnOneWorker(input: YamlParseInput): Promise<YamlParseOutput> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerUrl, {
-      workerData: input,
+      workerData: { yamlParse: input } satisfies YamlWorkerData,
       execArgv: workerExecArgv(),
       resourceLimits: { maxOldGenerationSizeMb: workerHeapMiB },
     });
@@ -78,7 +108,7 @@ function parseOnWorker(input: YamlWorkerInput): Promise<YamlWorkerOutput> {
       void worker.terminate();
     }, parseTimeoutMs);
     const settle = () => clearTimeout(timer);
-    worker.once("message", (output: YamlWorkerOutput) => {
+    worker.once("message", (output: YamlParseOutput) => {
       settle();
       resolve(output);
       void worker.terminate();

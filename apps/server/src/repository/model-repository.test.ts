@@ -187,6 +187,20 @@ describe("createModelRepository()", () => {
     });
   });
 
+  it("should load configs over 8 KiB, parsed one at a time on a worker, all at start", async () => {
+    // Comments pad each config past the size parsed on the event loop.
+    const padding = "# padding\n".repeat(2000);
+    for (const name of ["padded1", "padded2", "padded3"]) {
+      await put(join(repo, name, "config.yaml"), `versionPolicy: all\n${padding}`);
+      await put(join(repo, name, "1", "model.onnx"), tfsimple);
+      await put(join(repo, name, "2", "model.onnx"), tfsimple);
+    }
+    const plane = await start();
+    for (const name of ["padded1", "padded2", "padded3"]) {
+      expect(plane.modelMetadata({ name }).versions).toEqual(["1", "2"]);
+    }
+  });
+
   it("should parse a config off the event loop: timers keep firing while a slow one parses", async () => {
     // About 200 KiB of flow-mapping keys: the YAML parser's duplicate-key check is quadratic, so
     // this takes the parser seconds.
