@@ -1,6 +1,6 @@
 import * as net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canServe, type Footprint, footprint, probe, type ServeProcess, serve } from "./serve.js";
+import { describe, expect, it } from "vitest";
+import { canServe, serveForSuite } from "./serve.js";
 
 // Small timeouts so every probe is quick: headers in 1 s, a whole request in 3 s, 2 s idle.
 const args = [
@@ -61,22 +61,11 @@ const tfsimpleBody = JSON.stringify({
 });
 
 describe.skipIf(!canServe)("HTTP/1.1 abuse", () => {
-  let server: ServeProcess;
-  let baseline: Footprint;
-  beforeAll(async () => {
-    server = await serve(args);
-    await fetch(`${server.url}/v2/health/live`);
-    baseline = await footprint(server);
-  });
-  afterAll(async () => {
-    expect(await server.stop()).toBe(0);
-  });
-  // Against the footprint before the first probe, so that nothing accumulates across probes.
-  const underWatch = <T>(run: () => Promise<T>): Promise<T> => probe(server, run, baseline);
+  const suite = serveForSuite(args);
 
   it("should answer 408 and close connections that trickle their headers (slowloris)", async () => {
-    const raws = await underWatch(async () => {
-      const raws = await Promise.all(Array.from({ length: 50 }, () => connect(server.port)));
+    const raws = await suite.underWatch(async () => {
+      const raws = await Promise.all(Array.from({ length: 50 }, () => connect(suite.server.port)));
       // One header line every 250 ms, for at most 10 s: the server must cut them well before.
       const cut = await Promise.all(
         raws.map((raw) =>
@@ -95,8 +84,8 @@ describe.skipIf(!canServe)("HTTP/1.1 abuse", () => {
   });
 
   it("should answer 408 to a request whose body trickles past --request-timeout-secs", async () => {
-    const raw = await underWatch(async () => {
-      const raw = await connect(server.port);
+    const raw = await suite.underWatch(async () => {
+      const raw = await connect(suite.server.port);
       const head = `POST /v2/models/tfsimple/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${tfsimpleBody.length}\r\n\r\n`;
       // Ten bytes every 250 ms: the whole body would take about 10 s.
       const cut = await trickle(
@@ -114,8 +103,8 @@ describe.skipIf(!canServe)("HTTP/1.1 abuse", () => {
   it("should accept a large upload that takes longer than the headers timeout", async () => {
     // 8 MiB of JSON (the request padded with spaces) in 16 writes over about 2 s.
     const padded = Buffer.from(tfsimpleBody.padEnd(8 * 1024 * 1024, " "));
-    const status = await underWatch(async () => {
-      const raw = await connect(server.port);
+    const status = await suite.underWatch(async () => {
+      const raw = await connect(suite.server.port);
       raw.socket.write(
         `POST /v2/models/tfsimple/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${padded.length}\r\nConnection: close\r\n\r\n`,
       );
@@ -131,8 +120,8 @@ describe.skipIf(!canServe)("HTTP/1.1 abuse", () => {
   });
 
   it("should answer 431 to headers over --max-header-size", async () => {
-    const answer = await underWatch(async () => {
-      const raw = await connect(server.port);
+    const answer = await suite.underWatch(async () => {
+      const raw = await connect(suite.server.port);
       raw.socket.write(`GET /v2/health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(16 * 1024)}\r\n\r\n`);
       await raw.closed;
       return raw.received();
@@ -141,8 +130,8 @@ describe.skipIf(!canServe)("HTTP/1.1 abuse", () => {
   });
 
   it("should close a keep-alive connection idle past --idle-timeout-secs", async () => {
-    const raw = await underWatch(async () => {
-      const raw = await connect(server.port);
+    const raw = await suite.underWatch(async () => {
+      const raw = await connect(suite.server.port);
       raw.socket.write("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n");
       const started = Date.now();
       await raw.closed;

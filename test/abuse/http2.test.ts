@@ -1,5 +1,5 @@
 import * as http2 from "node:http2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   closedWithin,
   connectRaw,
@@ -14,7 +14,7 @@ import {
   rstStream,
   settingId,
 } from "./h2-frames.js";
-import { canServe, type Footprint, footprint, probe, type ServeProcess, serve, settle } from "./serve.js";
+import { canServe, serveForSuite, settle } from "./serve.js";
 
 // Small limits so every probe is quick: 1 s to complete the preface, 2 s idle, 10 streams.
 const args = [
@@ -33,25 +33,13 @@ const args = [
 ];
 
 describe.skipIf(!canServe)("HTTP/2 abuse", () => {
-  let server: ServeProcess;
-  let baseline: Footprint;
-  beforeAll(async () => {
-    server = await serve(args);
-    // One request first, so lazily built parts are in the baseline.
-    await fetch(`${server.url}/v2/health/live`);
-    baseline = await footprint(server);
-  });
-  afterAll(async () => {
-    expect(await server.stop()).toBe(0);
-  });
-  // Against the footprint before the first probe, so that nothing accumulates across probes.
-  const underWatch = <T>(run: () => Promise<T>): Promise<T> => probe(server, run, baseline);
+  const suite = serveForSuite(args);
 
   it("should answer rapid resets with GOAWAY ENHANCE_YOUR_CALM and close every connection", async () => {
-    const connections = await underWatch(async () => {
+    const connections = await suite.underWatch(async () => {
       const raws: RawH2[] = [];
       for (let c = 0; c < 20; c++) {
-        const raw = await connectRaw(server.port, Buffer.concat([preface, emptySettings]));
+        const raw = await connectRaw(suite.server.port, Buffer.concat([preface, emptySettings]));
         const block = requestBlock("POST", "/v2/models/tfsimple/infer", {
           "content-type": "application/json",
         });
@@ -77,8 +65,8 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
   });
 
   it("should advertise the stream limit, refuse streams past it and close a connection that ignores it", async () => {
-    const raw = await underWatch(async () => {
-      const raw = await connectRaw(server.port, Buffer.concat([preface, emptySettings]));
+    const raw = await suite.underWatch(async () => {
+      const raw = await connectRaw(suite.server.port, Buffer.concat([preface, emptySettings]));
       const block = requestBlock("POST", "/v2/models/tfsimple/infer", { "content-type": "application/json" });
       // 200 requests that never send their body: half-open streams, 10 times the limit.
       const flood: Buffer[] = [];
@@ -95,7 +83,7 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
       raw.socket.destroy();
       // Once the client has acknowledged the limit, exceeding it breaks the protocol: nghttp2
       // closes the connection rather than refusing the stream.
-      const acked = await connectRaw(server.port, Buffer.concat([preface, emptySettings]));
+      const acked = await connectRaw(suite.server.port, Buffer.concat([preface, emptySettings]));
       await settle(
         () => acked.frames.some((f) => f.type === frameType.settings && (f.flags & 0x1) === 1),
         (ack) => ack,
@@ -112,9 +100,9 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
   });
 
   it("should close connections that send only part of the preface", async () => {
-    const raws = await underWatch(async () => {
+    const raws = await suite.underWatch(async () => {
       const raws = await Promise.all(
-        Array.from({ length: 50 }, () => connectRaw(server.port, Buffer.from("PRI * HT", "latin1"))),
+        Array.from({ length: 50 }, () => connectRaw(suite.server.port, Buffer.from("PRI * HT", "latin1"))),
       );
       // 1 s handshake timeout; 5 s leaves room on a busy machine.
       return Promise.all(raws.map((raw) => closedWithin(raw, 5000)));
@@ -123,12 +111,12 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
   });
 
   it("should close connections that send the preface and then nothing", async () => {
-    const raws = await underWatch(async () => {
+    const raws = await suite.underWatch(async () => {
       // 50 send the magic string without SETTINGS, 50 send both but never acknowledge the server's.
       const raws = await Promise.all([
-        ...Array.from({ length: 50 }, () => connectRaw(server.port, preface)),
+        ...Array.from({ length: 50 }, () => connectRaw(suite.server.port, preface)),
         ...Array.from({ length: 50 }, () =>
-          connectRaw(server.port, Buffer.concat([preface, emptySettings]), false),
+          connectRaw(suite.server.port, Buffer.concat([preface, emptySettings]), false),
         ),
       ]);
       return Promise.all(raws.map((raw) => closedWithin(raw, 5000)));
@@ -137,8 +125,8 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
   });
 
   it("should close an idle connection with GOAWAY", async () => {
-    const raw = await underWatch(async () => {
-      const raw = await connectRaw(server.port, Buffer.concat([preface, emptySettings]));
+    const raw = await suite.underWatch(async () => {
+      const raw = await connectRaw(suite.server.port, Buffer.concat([preface, emptySettings]));
       // 2 s idle timeout.
       expect(await closedWithin(raw, 6000)).toBe(true);
       return raw;
@@ -147,8 +135,8 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
   });
 
   it("should close a connection whose header block is trickled and never finished", async () => {
-    const raw = await underWatch(async () => {
-      const raw = await connectRaw(server.port, Buffer.concat([preface, emptySettings]));
+    const raw = await suite.underWatch(async () => {
+      const raw = await connectRaw(suite.server.port, Buffer.concat([preface, emptySettings]));
       // HEADERS without END_HEADERS, then one small CONTINUATION (no END_HEADERS) every 200 ms.
       raw.socket.write(frame(frameType.headers, 0, 1, requestBlock("GET", "/v2/health/live")));
       for (let i = 0; i < 50 && !raw.socket.destroyed; i++) {
@@ -163,8 +151,8 @@ describe.skipIf(!canServe)("HTTP/2 abuse", () => {
   });
 
   it("should refuse a header list over --max-header-size and keep serving", async () => {
-    const outcome = await underWatch(async () => {
-      const client = http2.connect(server.url);
+    const outcome = await suite.underWatch(async () => {
+      const client = http2.connect(suite.server.url);
       client.on("error", () => {});
       const ask = (extra: http2.OutgoingHttpHeaders) =>
         new Promise<number | string>((resolve) => {

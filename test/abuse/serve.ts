@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as http from "node:http";
 import { fileURLToPath } from "node:url";
 import { serverNodeFlags } from "@tensorwire/server/node-flags";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 
 // The abuse suite runs the server the way users do, as `tensorwire serve` in its own process, so
 // that a probe can measure that process (open file descriptors, resident memory), signal it and
@@ -247,7 +247,7 @@ const heapMarginMiB = 16;
 const rssMarginMiB = 64;
 
 /** Reads `server`'s footprint now, after a full garbage collection. */
-export async function footprint(server: ServeProcess): Promise<Footprint> {
+async function footprint(server: ServeProcess): Promise<Footprint> {
   const heapMiB = await server.heapMiB();
   return { fds: server.fdCount(), heapMiB, rssMiB: server.rssMiB() };
 }
@@ -294,4 +294,42 @@ export async function probe<T>(server: ServeProcess, run: () => Promise<T>, give
     `${expect.getState().currentTestName}: fds ${baseline.fds} -> ${fds}, heap ${baseline.heapMiB.toFixed(1)} -> ${heap.toFixed(1)} MiB, RSS ${baseline.rssMiB.toFixed(0)} -> ${peak.toFixed(0)} -> ${rss.toFixed(0)} MiB, health ${watched.ok} ok, max ${watched.maxMs.toFixed(0)} ms`,
   );
   return result;
+}
+
+/** One `tensorwire serve` shared by the probes of a `describe` block. */
+export interface SuiteServer {
+  /** The server; read it inside a test, once `beforeAll` has started it. */
+  readonly server: ServeProcess;
+  /** `probe` against the footprint taken before the block's first probe. */
+  underWatch<T>(run: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Starts `tensorwire serve ...args` in `beforeAll` and stops it in `afterAll` (which must exit 0).
+ * Every probe is held to the footprint taken once, after one request has built what is built
+ * lazily, so that nothing may accumulate from probe to probe.
+ */
+export function serveForSuite(args: readonly string[]): SuiteServer {
+  let server: ServeProcess | undefined;
+  let baseline: Footprint | undefined;
+  beforeAll(async () => {
+    server = await serve(args);
+    await fetch(`${server.url}/v2/health/live`);
+    baseline = await footprint(server);
+  });
+  afterAll(async () => {
+    expect(await server?.stop()).toBe(0);
+  });
+  const started = (): ServeProcess => {
+    if (server === undefined) {
+      throw new Error("serveForSuite: the server is read before beforeAll started it");
+    }
+    return server;
+  };
+  return {
+    get server() {
+      return started();
+    },
+    underWatch: (run) => probe(started(), run, baseline),
+  };
 }
