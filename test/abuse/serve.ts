@@ -134,18 +134,27 @@ async function collectGarbage(url: string): Promise<number> {
       once: true,
     });
   });
-  const replies = new Map<number, (result: Record<string, unknown>) => void>();
+  const replies = new Map<
+    number,
+    { resolve: (result: Record<string, unknown>) => void; reject: (err: Error) => void }
+  >();
   socket.addEventListener("message", (event) => {
     const reply = JSON.parse(String(event.data)) as { id?: number; result?: Record<string, unknown> };
     if (reply.id !== undefined) {
-      replies.get(reply.id)?.(reply.result ?? {});
+      replies.get(reply.id)?.resolve(reply.result ?? {});
+    }
+  });
+  // A server that dies mid-call fails the probe with this message rather than a test timeout.
+  socket.addEventListener("close", () => {
+    for (const { reject } of replies.values()) {
+      reject(new Error(`the inspector at ${url} closed before it answered`));
     }
   });
   let nextId = 1;
   const call = (method: string) =>
-    new Promise<Record<string, unknown>>((resolve) => {
+    new Promise<Record<string, unknown>>((resolve, reject) => {
       const id = nextId++;
-      replies.set(id, resolve);
+      replies.set(id, { resolve, reject });
       socket.send(JSON.stringify({ id, method }));
     });
   try {
